@@ -1,0 +1,53 @@
+/**
+ * Which regions offer each instance type. AWS publishes no per-type region list, so this is read from a
+ * catalog generated from the EC2 offering, pricing and spot APIs. It covers 24 regions only; a type missing
+ * from a region outside them is unknown, not absent (a pool can set `offeredInRegion: true`).
+ */
+export const REGION_SOURCE = {
+  date: "2026-07-20",
+  source:
+    "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at 00148f2, generated from the EC2 instance-type " +
+    "offerings and Price List APIs between 2026-05-22 and 2026-07-20 (24 regions covered); p5e from the EC2 " +
+    "offering list without an On-Demand price",
+  regionsCovered: [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1",
+    "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+    "me-central-1", "me-south-1", "af-south-1",
+    "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+  ],
+} as const;
+
+const P4D = ["us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2"];
+const P4DE = ["us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1", "ap-southeast-1"];
+const P5_4XL = ["us-east-1", "us-east-2", "us-west-2", "eu-west-2", "ap-northeast-1", "ap-south-1", "ap-southeast-2", "ap-southeast-3"];
+const P5_48XL = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-north-1", "eu-west-2", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2", "ap-southeast-3"];
+/** No On-Demand anywhere: offered through Capacity Blocks and reservations. */
+const P5E = ["us-east-2", "us-west-2", "eu-north-1", "eu-west-2", "ap-southeast-2", "ap-southeast-3"];
+const P5EN = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-north-1", "eu-south-2", "me-central-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-3"];
+const P6_B200 = ["us-east-1", "us-east-2", "us-west-2"];
+const G4DN = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2"];
+const G5 = ["us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-central-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2", "ap-southeast-3"];
+const G6 = ["us-east-1", "us-east-2", "us-west-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-2", "eu-west-3", "me-central-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-2"];
+const G6E = ["us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-north-1", "eu-south-2", "ap-northeast-1", "ap-northeast-2"];
+const M6I = REGION_SOURCE.regionsCovered.filter((region) => region !== "eu-south-2" && region !== "ap-southeast-4");
+const M7I = REGION_SOURCE.regionsCovered.filter((region) => region !== "af-south-1" && region !== "me-south-1");
+
+const family = (prefix: string, sizes: readonly string[], regions: readonly string[]) =>
+  Object.fromEntries(sizes.map((size) => [`${prefix}.${size}`, regions]));
+
+export const INSTANCE_REGIONS: Readonly<Record<string, readonly string[]>> = {
+  "p4d.24xlarge": P4D,
+  "p4de.24xlarge": P4DE,
+  "p5.4xlarge": P5_4XL,
+  "p5.48xlarge": P5_48XL,
+  "p5e.48xlarge": P5E,
+  "p5en.48xlarge": P5EN,
+  "p6-b200.48xlarge": P6_B200,
+  ...family("g4dn", ["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal"], G4DN),
+  ...family("g5", ["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"], G5),
+  ...family("g6", ["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"], G6),
+  ...family("g6e", ["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"], G6E),
+  ...family("m6i", ["xlarge", "2xlarge"], M6I),
+  ...family("m7i", ["xlarge", "2xlarge"], M7I),
+};

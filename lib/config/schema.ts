@@ -1,0 +1,173 @@
+/**
+ * The shape of `config/fleet.yaml` and `config/regions/<region>.yaml`. Objects are strict, so a typo in a
+ * key is an error, never a silently ignored setting. Cross-checks against the catalog live in `validate.ts`.
+ */
+import { z } from "zod";
+import { KUBERNETES_VERSIONS } from "../versions";
+
+/** Replicas above this share one GPU so thinly that jobs mostly wait; it is almost always a typo. */
+export const MAX_TIME_SLICING_REPLICAS = 32;
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+const dnsName = (what: string, maxLength: number) =>
+  z
+    .string()
+    .max(maxLength, { error: `${what} must be at most ${maxLength} characters` })
+    .regex(DNS_LABEL, {
+      error: `${what} must be a DNS label: lowercase letters, digits and '-', starting with a letter`,
+    });
+
+const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+export const regionCode = z.string().regex(REGION_CODE, { error: "must be an AWS region code such as us-east-1" });
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+export function parseCidr(value: string): { address: number; prefix: number } | null {
+  const match = IPV4_CIDR.exec(value);
+  if (!match) return null;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((octet) => octet > 255) || prefix > 32) return null;
+  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  return { address, prefix };
+}
+export const cidr = z.string().refine((value) => parseCidr(value) !== null, {
+  error: "must be an IPv4 CIDR such as 10.0.0.0/16",
+});
+
+const iamPrincipalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, {
+    error: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admin",
+  });
+
+const count = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(0, { error: `${what} must be 0 or more` });
+
+const days = z.number().int({ error: "must be a whole number of days" }).min(1, { error: "must be at least 1 day" });
+
+const sharingSchema = z.discriminatedUnion(
+  "mode",
+  [
+    z.strictObject({ mode: z.literal("exclusive") }),
+    z.strictObject({
+      mode: z.literal("time-slicing"),
+      replicas: z
+        .number()
+        .int({ error: "replicas must be a whole number" })
+        .min(2, { error: "time-slicing needs replicas >= 2 (1 replica is exclusive mode: use {mode: exclusive})" })
+        .max(MAX_TIME_SLICING_REPLICAS, {
+          error: `replicas above ${MAX_TIME_SLICING_REPLICAS} leave each job a sliver of a GPU; lower it`,
+        }),
+    }),
+    z.strictObject({
+      mode: z.literal("mig"),
+      layout: z.record(
+        z.string(),
+        z.number().int({ error: "a MIG profile count must be a whole number" }).min(1, {
+          error: "a MIG profile count must be at least 1 (remove the profile instead)",
+        }),
+        { error: 'layout must map MIG profiles to counts per GPU, e.g. {"3g.40gb": 1, "1g.10gb": 4}' },
+      ),
+    }),
+  ],
+  { error: "sharing.mode must be one of: exclusive, time-slicing, mig" },
+);
+
+export const CAPACITY_TYPES = ["on-demand", "spot", "capacity-block"] as const;
+
+export const gpuPoolSchema = z.strictObject({
+  name: dnsName("a pool name", 24),
+  instanceType: z.string().min(1),
+  capacityType: z.enum(CAPACITY_TYPES, { error: `capacityType must be one of: ${CAPACITY_TYPES.join(", ")}` }),
+  /** EC2 Capacity Block reservation (`cr-...`); required with capacityType capacity-block. */
+  capacityReservationId: z
+    .string()
+    .regex(/^cr-[0-9a-f]{8,17}$/, { error: "must be a capacity reservation id such as cr-0123456789abcdef0" })
+    .optional(),
+  /** Restrict the pool to these AZs (a Capacity Block lives in exactly one). Default: every AZ offering the type. */
+  availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: "must be an AZ name such as us-east-1a" })).min(1).optional(),
+  minSize: count("minSize"),
+  maxSize: count("maxSize"),
+  sharing: sharingSchema,
+  /** Root volume for container images and scratch; GPU images are large. */
+  rootVolumeGiB: z.number().int().min(50).max(16384).default(200),
+  /** Extra node labels for tenant scheduling; `fastgpu.io/*` and `nvidia.com/*` are reserved. */
+  labels: z.record(z.string(), z.string()).default({}),
+  /**
+   * Set when AWS has added this instance type to the region after the catalog's region list was dated:
+   * the region check is skipped for this pool.
+   */
+  offeredInRegion: z.literal(true).optional(),
+});
+
+export const systemPoolSchema = z.strictObject({
+  instanceType: z.string().min(1),
+  minSize: count("minSize"),
+  maxSize: count("maxSize"),
+});
+
+export const bucketSchema = z.strictObject({
+  versioning: z.boolean(),
+  /** Delete current objects this many days after creation. */
+  expireAfterDays: days.optional(),
+  /** Delete superseded versions this many days after they became noncurrent (needs versioning). */
+  noncurrentVersionExpireAfterDays: days.optional(),
+  /** Move objects to S3 Intelligent-Tiering this many days after creation. */
+  intelligentTieringAfterDays: z.number().int().min(0).optional(),
+  abortIncompleteMultipartUploadAfterDays: days.default(7),
+});
+
+export const BUCKET_KINDS = ["datasets", "checkpoints", "artifacts"] as const;
+
+export const clusterEndpointSchema = z.strictObject({
+  publicAccess: z.boolean().default(false),
+  publicAccessCidrs: z.array(cidr).default([]),
+});
+
+export const bucketsSchema = z.strictObject({
+  datasets: bucketSchema,
+  checkpoints: bucketSchema,
+  artifacts: bucketSchema,
+});
+
+export const regionSchema = z.strictObject({
+  region: regionCode,
+  kubernetesVersion: z.enum(Object.keys(KUBERNETES_VERSIONS) as [string, ...string[]], {
+    error: `kubernetesVersion must be one of: ${Object.keys(KUBERNETES_VERSIONS).join(", ")} (quote it: "1.35")`,
+  }),
+  vpcCidr: cidr,
+  /** `one-per-az` survives an AZ outage; `single` saves two NAT gateways for dev regions. */
+  natGateways: z.enum(["one-per-az", "single"]).default("one-per-az"),
+  clusterEndpoint: clusterEndpointSchema.default({ publicAccess: false, publicAccessCidrs: [] }),
+  /** IAM principals granted cluster-admin through EKS access entries. */
+  clusterAdmins: z.array(iamPrincipalArn).default([]),
+  systemPool: systemPoolSchema,
+  gpuPools: z.array(gpuPoolSchema),
+  buckets: bucketsSchema,
+});
+
+export const fleetSchema = z.strictObject({
+  name: dnsName("the fleet name", 20),
+  tags: z.record(z.string(), z.string()).default({}),
+  state: z
+    .strictObject({
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" }),
+      region: regionCode,
+    })
+    .optional(),
+  tenants: z.array(z.strictObject({ name: dnsName("a tenant name", 40) })).default([]),
+  regions: z.array(regionCode).optional(),
+});
+
+export type FleetFile = z.output<typeof fleetSchema>;
+export type RegionFile = z.output<typeof regionSchema>;
+export type GpuPoolConfig = z.output<typeof gpuPoolSchema>;
+export type SystemPoolConfig = z.output<typeof systemPoolSchema>;
+export type SharingConfig = z.output<typeof sharingSchema>;
+export type BucketConfig = z.output<typeof bucketSchema>;
+export type BucketKind = (typeof BUCKET_KINDS)[number];
+export type CapacityType = (typeof CAPACITY_TYPES)[number];

@@ -1,0 +1,27 @@
+/** Names of stacks and resources, derived in one place so tools and constructs agree. */
+
+export function infraStackName(region: string): string {
+  return `fastgpu-${region}-infra`;
+}
+
+export function platformStackName(region: string): string {
+  return `fastgpu-${region}-platform`;
+}
+
+/** EKS cluster name; also the Cluster Autoscaler auto-discovery key. */
+export function clusterName(fleetName: string, region: string): string {
+  return `${fleetName}-${region}`;
+}
+
+export function nodeGroupName(fleetName: string, pool: string): string {
+  return `${fleetName}-${pool}`;
+}
+
+/** S3 bucket names are global: the account id keeps two accounts deploying the same config apart. */
+export function bucketNameParts(fleetName: string, kind: string, region: string): string {
+  return `${fleetName}-${kind}-${region}`;
+}
+
+export function stateKey(fleetName: string, region: string, stack: string): string {
+  return `${fleetName}/${region}/${stack}.tfstate`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Subnet plan for a region's VPC over three AZs: three large private subnets for nodes and pods (the VPC
+ * CNI gives every pod a VPC address), three small public subnets for the NAT gateways and load balancers.
+ */
+import { parseCidr } from "./config/schema";
+
+export const AZ_COUNT = 3;
+
+export interface SubnetPlan {
+  readonly private: readonly string[];
+  readonly public: readonly string[];
+}
+
+function toCidr(address: number, prefix: number): string {
+  return `${[24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join(".")}/${prefix}`;
+}
+
+/** Private subnets take three quarters of the VPC; public ones are eighths of the last quarter. */
+export function planSubnets(vpcCidr: string): SubnetPlan {
+  const vpc = parseCidr(vpcCidr);
+  if (!vpc) throw new Error(`not an IPv4 CIDR: ${vpcCidr}`);
+  const quarter = 2 ** (32 - vpc.prefix - 2);
+  const privatePrefix = vpc.prefix + 2;
+  const publicPrefix = vpc.prefix + 5;
+  const publicSize = 2 ** (32 - publicPrefix);
+  const privateSubnets: string[] = [];
+  const publicSubnets: string[] = [];
+  for (let i = 0; i < AZ_COUNT; i++) {
+    privateSubnets.push(toCidr(vpc.address + i * quarter, privatePrefix));
+    publicSubnets.push(toCidr(vpc.address + AZ_COUNT * quarter + i * publicSize, publicPrefix));
+  }
+  return { private: privateSubnets, public: publicSubnets };
+}

@@ -1,0 +1,54 @@
+/**
+ * The labels and taints a GPU pool's nodes are born with, and the Auto Scaling group tags that let Cluster
+ * Autoscaler build a node template for a pool at zero nodes (it cannot inspect a node that does not exist).
+ */
+import type { PoolFacts } from "./pools";
+import { GPU_RESOURCE } from "./pools";
+
+export const POOL_LABEL = "fastgpu.io/pool";
+export const SHARING_LABEL = "fastgpu.io/sharing";
+/** Cluster Autoscaler's AWS provider treats nodes with this label as GPU nodes (waits for the device plugin). */
+export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
+
+export interface NodeTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: "NoSchedule" | "NoExecute" | "PreferNoSchedule";
+}
+
+/** Keeps every pod without a GPU toleration off GPU nodes. */
+export const GPU_TAINT: NodeTaint = { key: GPU_RESOURCE, value: "true", effect: "NoSchedule" };
+
+export function poolNodeLabels(facts: PoolFacts): Readonly<Record<string, string>> {
+  return {
+    ...facts.pool.labels,
+    [POOL_LABEL]: facts.pool.name,
+    [SHARING_LABEL]: facts.pool.sharing.mode,
+    [ACCELERATOR_LABEL]: facts.gpu.acceleratorLabel,
+  };
+}
+
+export function poolNodeTaints(_facts: PoolFacts): readonly NodeTaint[] {
+  return [GPU_TAINT];
+}
+
+const TEMPLATE_PREFIX = "k8s.io/cluster-autoscaler/node-template";
+
+/** Share of the root volume offered as ephemeral-storage: images and kubelet reserve take the rest. */
+const EPHEMERAL_STORAGE_SHARE = 0.8;
+
+/**
+ * ASG tags for scale-from-zero. EKS does not copy node-group labels/taints/resources to the ASG, so we tag
+ * it ourselves. Resources override CA's instance-type guess: a MIG node advertises 0 `nvidia.com/gpu`, a
+ * time-sliced node advertises GPUs x replicas.
+ */
+export function autoscalerTemplateTags(facts: PoolFacts): Readonly<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(poolNodeLabels(facts))) tags[`${TEMPLATE_PREFIX}/label/${key}`] = value;
+  for (const taint of poolNodeTaints(facts)) tags[`${TEMPLATE_PREFIX}/taint/${taint.key}`] = `${taint.value}:${taint.effect}`;
+  const resources: Record<string, number> = { ...facts.advertisedPerNode };
+  if (!(GPU_RESOURCE in resources)) resources[GPU_RESOURCE] = 0;
+  for (const [name, value] of Object.entries(resources)) tags[`${TEMPLATE_PREFIX}/resources/${name}`] = String(value);
+  tags[`${TEMPLATE_PREFIX}/resources/ephemeral-storage`] = `${Math.floor(facts.pool.rootVolumeGiB * EPHEMERAL_STORAGE_SHARE)}Gi`;
+  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
+}

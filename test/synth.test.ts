@@ -1,0 +1,261 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { TerraformStack } from "cdktf";
+import { EksNodeGroup, HelmRelease, LaunchTemplate, S3Bucket } from "../constructs/providers";
+import { loadFleetConfig } from "../lib/config/load";
+import { autoscalerTemplateTags } from "../lib/node-template";
+import { derivePool } from "../lib/pools";
+import { CHARTS } from "../lib/versions";
+import { buildFleet, PolicyError, synthFleet } from "../stacks/fleet";
+import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml, readTree, tempDir } from "./helpers";
+
+type TfJson = {
+  terraform: { backend?: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  provider?: Record<string, Record<string, unknown>[]>;
+  output?: Record<string, { value: unknown }>;
+};
+
+const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+let outdir: string;
+const stackJson = (name: string): TfJson => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+const resources = (json: TfJson, type: string) => Object.values(json.resource[type] ?? {});
+
+beforeAll(() => {
+  outdir = path.join(tempDir(), "cdktf.out");
+  synthFleet(config, outdir);
+});
+
+describe("synth of the default config", () => {
+  it("writes an infra and a platform stack for every region", () => {
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+      "fastgpu-us-east-1-infra",
+      "fastgpu-us-east-1-platform",
+      "fastgpu-us-west-2-infra",
+      "fastgpu-us-west-2-platform",
+    ]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    expect(manifest.stacks["fastgpu-us-east-1-platform"].dependencies).toEqual(["fastgpu-us-east-1-infra"]);
+  });
+
+  it("pins the providers and keeps state in S3 with a lockfile, one key per stack", () => {
+    const infra = stackJson("fastgpu-us-east-1-infra");
+    expect(infra.terraform.required_providers.aws.version).toBe("6.25.0");
+    expect(infra.terraform.backend).toEqual({
+      s3: {
+        bucket: "fastgpu-tfstate-123456789012",
+        region: "us-east-1",
+        key: "fastgpu/us-east-1/fastgpu-us-east-1-infra.tfstate",
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+    expect(stackJson("fastgpu-us-west-2-platform").terraform.backend?.s3.key).toBe("fastgpu/us-west-2/fastgpu-us-west-2-platform.tfstate");
+  });
+
+  it("creates the EKS cluster with a pinned version, API auth, encrypted secrets, logs and an allowlisted endpoint", () => {
+    const [cluster] = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_cluster");
+    expect(cluster).toMatchObject({
+      name: "fastgpu-us-east-1",
+      version: "1.35",
+      access_config: { authentication_mode: "API" },
+      encryption_config: { resources: ["secrets"] },
+      enabled_cluster_log_types: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+      vpc_config: { endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ["203.0.113.0/24"] },
+    });
+    const [west] = resources(stackJson("fastgpu-us-west-2-infra"), "aws_eks_cluster");
+    expect(west).toMatchObject({ vpc_config: { endpoint_public_access: false } });
+    const addons = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_addon").map((addon) => addon.addon_name);
+    expect(addons.sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    expect(resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_access_entry")).toHaveLength(1);
+  });
+
+  it("builds a three-AZ network with NAT per AZ (or one), an S3 gateway endpoint and ECR/STS endpoints", () => {
+    const east = stackJson("fastgpu-us-east-1-infra");
+    expect(resources(east, "aws_subnet")).toHaveLength(6);
+    expect(resources(east, "aws_nat_gateway")).toHaveLength(3);
+    expect(resources(stackJson("fastgpu-us-west-2-infra"), "aws_nat_gateway")).toHaveLength(1);
+    const endpoints = resources(east, "aws_vpc_endpoint").map((endpoint) => [endpoint.service_name, endpoint.vpc_endpoint_type]);
+    expect(endpoints).toEqual(
+      expect.arrayContaining([
+        ["com.amazonaws.us-east-1.s3", "Gateway"],
+        ["com.amazonaws.us-east-1.ecr.api", "Interface"],
+        ["com.amazonaws.us-east-1.ecr.dkr", "Interface"],
+        ["com.amazonaws.us-east-1.sts", "Interface"],
+      ]),
+    );
+  });
+
+  it("creates one tainted, labelled AL2023 NVIDIA node group per GPU pool, scaling left to the autoscaler", () => {
+    const east = stackJson("fastgpu-us-east-1-infra");
+    const gpuGroups = resources(east, "aws_eks_node_group").filter((group) => group.ami_type === "AL2023_x86_64_NVIDIA");
+    expect(gpuGroups.map((group) => group.node_group_name).sort()).toEqual(["fastgpu-infer-l4", "fastgpu-mig-a100", "fastgpu-train-h100"]);
+    for (const group of gpuGroups) {
+      expect(group.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+      expect(group.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+      // Subnets are filtered to the AZs that offer the instance type.
+      expect(group.subnet_ids).toMatch(/^\$\{compact\(\[contains\(data\.aws_ec2_instance_type_offerings\./);
+    }
+    const l4 = gpuGroups.find((group) => group.node_group_name === "fastgpu-infer-l4")!;
+    expect(l4).toMatchObject({
+      capacity_type: "SPOT",
+      instance_types: ["g6.xlarge"],
+      scaling_config: { min_size: 1, max_size: 8, desired_size: 1 },
+      labels: { "fastgpu.io/pool": "infer-l4", "fastgpu.io/sharing": "time-slicing", "k8s.amazonaws.com/accelerator": "nvidia-l4" },
+    });
+    const system = resources(east, "aws_eks_node_group").find((group) => group.node_group_name === "fastgpu-system")!;
+    expect(system).toMatchObject({ ami_type: "AL2023_x86_64_STANDARD", capacity_type: "ON_DEMAND", taint: [] });
+  });
+
+  it("requires IMDSv2 and an encrypted gp3 root volume sized per pool on every launch template", () => {
+    const templates = resources(stackJson("fastgpu-us-east-1-infra"), "aws_launch_template");
+    expect(templates).toHaveLength(4);
+    for (const template of templates) {
+      expect(template.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+      expect(template.block_device_mappings).toEqual([
+        expect.objectContaining({ device_name: "/dev/xvda", ebs: expect.objectContaining({ volume_type: "gp3", encrypted: "true" }) }),
+      ]);
+    }
+    const h100 = templates.find((template) => template.name === "fastgpu-train-h100")!;
+    expect((h100.block_device_mappings as { ebs: { volume_size: number } }[])[0].ebs.volume_size).toBe(500);
+  });
+
+  it("tags each GPU pool's Auto Scaling group so Cluster Autoscaler can scale it up from zero", () => {
+    const east = stackJson("fastgpu-us-east-1-infra");
+    const tags = resources(east, "aws_autoscaling_group_tag").map((tag) => tag as { autoscaling_group_name: string; tag: { key: string; value: string } });
+    for (const pool of config.regions[0].gpuPools) {
+      const expected = autoscalerTemplateTags(derivePool(pool));
+      const groupRef = new RegExp(`aws_eks_node_group\\.gpu-pool-${pool.name}_node-group_\\w+\\.resources\\[0\\]\\.autoscaling_groups\\[0\\]\\.name`);
+      const actual = Object.fromEntries(tags.filter((tag) => groupRef.test(tag.autoscaling_group_name)).map((tag) => [tag.tag.key, tag.tag.value]));
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it("creates private, KMS-encrypted, TLS-only buckets with retention, and an immutable scanned ECR repository", () => {
+    const east = stackJson("fastgpu-us-east-1-infra");
+    expect(resources(east, "aws_s3_bucket").map((bucket) => bucket.bucket).sort()).toEqual([
+      "fastgpu-artifacts-us-east-1-${data.aws_caller_identity.account.account_id}",
+      "fastgpu-checkpoints-us-east-1-${data.aws_caller_identity.account.account_id}",
+      "fastgpu-datasets-us-east-1-${data.aws_caller_identity.account.account_id}",
+    ]);
+    for (const encryption of resources(east, "aws_s3_bucket_server_side_encryption_configuration")) {
+      expect(encryption.rule).toEqual([
+        { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: expect.stringContaining("aws_kms_key.data-key") }, bucket_key_enabled: true },
+      ]);
+    }
+    for (const block of resources(east, "aws_s3_bucket_public_access_block")) {
+      expect(block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    }
+    for (const policy of resources(east, "aws_s3_bucket_policy")) {
+      const document = JSON.parse(policy.policy as string);
+      expect(document.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    }
+    // Versioning where the config asks for it: checkpoints and artifacts, not datasets.
+    expect(resources(east, "aws_s3_bucket_versioning").map((v) => String(v.bucket)).sort()).toEqual([
+      expect.stringContaining("bucket-artifacts"),
+      expect.stringContaining("bucket-checkpoints"),
+    ]);
+    const checkpointsLifecycle = resources(east, "aws_s3_bucket_lifecycle_configuration").find((lifecycle) => String(lifecycle.bucket).includes("checkpoints"))!;
+    expect(checkpointsLifecycle.rule).toEqual([
+      expect.objectContaining({
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        expiration: [{ days: 180 }],
+        noncurrent_version_expiration: [{ noncurrent_days: 14 }],
+      }),
+    ]);
+    expect(resources(east, "aws_ecr_repository")).toEqual([
+      expect.objectContaining({ name: "fastgpu/gpu-validate", image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } }),
+    ]);
+  });
+
+  it("gives Cluster Autoscaler a Pod Identity role limited to this cluster's node groups", () => {
+    const east = stackJson("fastgpu-us-east-1-infra");
+    expect(resources(east, "aws_eks_pod_identity_association")).toEqual([
+      expect.objectContaining({ namespace: "kube-system", service_account: "cluster-autoscaler" }),
+    ]);
+    const [policy] = resources(east, "aws_iam_role_policy");
+    const document = JSON.parse(policy.policy as string);
+    expect(document.Statement[1].Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/fastgpu-us-east-1": "owned" } });
+  });
+
+  it("configures the platform stack's providers from the infra stack and installs a pinned Cluster Autoscaler", () => {
+    const platform = stackJson("fastgpu-us-east-1-platform");
+    const remoteState = platform.data?.terraform_remote_state ?? {};
+    expect(Object.keys(remoteState)).toEqual(["cross-stack-reference-input-fastgpu-us-east-1-infra"]);
+    const [kubernetes] = platform.provider!.kubernetes;
+    expect(kubernetes.host).toMatch(/data\.terraform_remote_state\.cross-stack-reference-input-fastgpu-us-east-1-infra\.outputs\./);
+    expect(kubernetes.exec).toEqual([
+      { api_version: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", "fastgpu-us-east-1", "--region", "us-east-1"] },
+    ]);
+    expect(platform.provider!.helm[0].kubernetes).toMatchObject({ host: kubernetes.host });
+    const [release] = resources(platform, "helm_release");
+    expect(release).toMatchObject({
+      chart: "cluster-autoscaler",
+      repository: CHARTS.clusterAutoscaler.repository,
+      version: CHARTS.clusterAutoscaler.version,
+      namespace: "kube-system",
+      atomic: true,
+    });
+    const values = String((release.values as string[])[0]);
+    expect(values).toContain("clusterName: fastgpu-us-east-1");
+    expect(values).toContain("tag: v1.35.2");
+    expect(values).toContain("name: cluster-autoscaler");
+  });
+
+  it("is deterministic: synthesizing twice gives byte-identical output", () => {
+    const again = path.join(tempDir(), "cdktf.out");
+    synthFleet(loadFleetConfig(DEFAULT_CONFIG_DIR), again);
+    expect(readTree(again)).toEqual(readTree(outdir));
+  });
+
+  it("uses local state when fleet.yaml has no state bucket", () => {
+    const dir = copyDefaultConfig();
+    editYaml(path.join(dir, "fleet.yaml"), (doc) => doc.delete("state"));
+    const local = path.join(tempDir(), "out");
+    synthFleet(loadFleetConfig(dir), local);
+    const json = JSON.parse(fs.readFileSync(path.join(local, "stacks/fastgpu-us-east-1-infra/cdk.tf.json"), "utf8"));
+    expect(json.terraform.backend).toEqual({ local: { path: expect.stringContaining("fastgpu-us-east-1-infra") } });
+  });
+});
+
+describe("policies fail the synth and nothing is written", () => {
+  const broken: [string, (stack: TerraformStack) => void, RegExp][] = [
+    ["a bucket without KMS or a public access block", (stack) => new S3Bucket(stack, "raw-bucket", { bucket: "raw" }), /no SSE-KMS default encryption[\s\S]*may be public/],
+    [
+      "a GPU node group without the GPU taint",
+      (stack) =>
+        new EksNodeGroup(stack, "untainted", {
+          clusterName: "c",
+          nodeRoleArn: "arn",
+          subnetIds: ["s"],
+          amiType: "AL2023_x86_64_NVIDIA",
+          scalingConfig: { minSize: 0, maxSize: 1, desiredSize: 0 },
+        }),
+      /GPU node group .*untainted lacks the taint nvidia\.com\/gpu=true:NoSchedule/,
+    ],
+    ["a launch template allowing IMDSv1", (stack) => new LaunchTemplate(stack, "imds-v1", { metadataOptions: { httpTokens: "optional" } }), /allows IMDSv1/],
+    [
+      "a Helm release without an exact version",
+      (stack) => new HelmRelease(stack, "floating", { name: "x", chart: "x", repository: "https://example.com", version: "^1.2.0" }),
+      /has version "\^1\.2\.0"; pin an exact version/,
+    ],
+  ];
+
+  it.each(broken)("%s", (_name, addBrokenResource, message) => {
+    const target = path.join(tempDir(), "cdktf.out");
+    let thrown: unknown;
+    try {
+      synthFleet(config, target, (app) => {
+        const [first] = buildFleet(app, config);
+        addBrokenResource(first.infra);
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(PolicyError);
+    expect((thrown as PolicyError).message).toMatch(message);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(path.dirname(target))).toEqual([]);
+  });
+});
