@@ -154,6 +154,12 @@ describe("config validation rejects bad input with <file>: <path>: <message>", (
     expect(lines).toHaveLength(3);
   });
 
+  it("a missing required key", () => {
+    expect(problemsAfter({ [EAST]: (doc) => doc.deleteIn(["gpuPools", 0, "capacityType"]) })).toEqual([
+      expect.stringMatching(/^regions\/us-east-1\.yaml: gpuPools\[0\]\.capacityType: required key "capacityType" is missing \(line \d+\)$/),
+    ]);
+  });
+
   it("reports every problem of every file at once", () => {
     const lines = problemsAfter({
       [EAST]: (doc) => {

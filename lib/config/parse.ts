@@ -49,12 +49,22 @@ export function parseYamlFile<S extends z.ZodType>(file: string, text: string, s
       }
       continue;
     }
-    const message = issue.message.startsWith("Invalid input: expected")
-      ? `${issue.message.replace("Invalid input: expected", "expected")}`
-      : issue.message;
+    const missing = issue.code === "invalid_type" && issue.path.length > 0 && valueAt(data, issue.path) === undefined;
+    const message = missing
+      ? `required key "${String(issue.path[issue.path.length - 1])}" is missing`
+      : issue.message.replace(/^Invalid input: expected/, "expected");
     problems.push({ file, path: formatPath(issue.path), message: `${message}${lineOf(document, lineCounter, issue.path)}` });
   }
   return { raw: data, problems, locate };
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
 }
 
 /** ` (line N)` for the node at `path`, or for its nearest existing parent; empty when unknown. */
