@@ -49,7 +49,7 @@ export function parseYamlFile<S extends z.ZodType>(file: string, text: string, s
       }
       continue;
     }
-    const missing = issue.code === "invalid_type" && issue.path.length > 0 && valueAt(data, issue.path) === undefined;
+    const missing = issue.path.length > 0 && valueAt(data, issue.path) === undefined;
     const message = missing
       ? `required key "${String(issue.path[issue.path.length - 1])}" is missing`
       : issue.message.replace(/^Invalid input: expected/, "expected");
