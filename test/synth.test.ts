@@ -1,7 +1,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
-import { EksNodeGroup, HelmRelease, LaunchTemplate, S3Bucket } from "../constructs/providers";
+import {
+  EksCluster,
+  EksNodeGroup,
+  EksPodIdentityAssociation,
+  HelmProvider,
+  HelmRelease,
+  KubernetesProvider,
+  LaunchTemplate,
+  S3Bucket,
+  S3BucketPublicAccessBlock,
+} from "../constructs/providers";
 import { loadFleetConfig } from "../lib/config/load";
 import { autoscalerTemplateTags } from "../lib/node-template";
 import { derivePool } from "../lib/pools";
@@ -201,6 +211,23 @@ describe("synth of the default config", () => {
     expect(values).toContain("clusterName: fastgpu-us-east-1");
     expect(values).toContain("tag: v1.35.2");
     expect(values).toContain("name: cluster-autoscaler");
+  });
+
+  it("reads the same through cdktf's Testing matchers", () => {
+    const infra = fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-infra/cdk.tf.json"), "utf8");
+    expect(infra).toHaveResourceWithProperties(EksCluster, { name: "fastgpu-us-west-2", version: "1.35" });
+    expect(infra).toHaveResourceWithProperties(EksNodeGroup, {
+      node_group_name: "fastgpu-train-h100",
+      instance_types: ["p5.48xlarge"],
+      taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+    });
+    expect(infra).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_policy: true });
+    expect(infra).toHaveResourceWithProperties(EksPodIdentityAssociation, { service_account: "cluster-autoscaler" });
+    const platform = fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8");
+    expect(platform).toHaveProvider(KubernetesProvider);
+    expect(platform).toHaveProvider(HelmProvider);
+    expect(platform).toHaveResourceWithProperties(HelmRelease, { name: "cluster-autoscaler", version: CHARTS.clusterAutoscaler.version });
+    expect(platform).not.toHaveResource(EksCluster);
   });
 
   it("is deterministic: synthesizing twice gives byte-identical output", () => {
