@@ -16,6 +16,8 @@ export interface NodePoolProps {
   readonly minSize: number;
   readonly maxSize: number;
   readonly rootVolumeGiB: number;
+  /** Base64 MIME user data merged with the node group's own bootstrap (e.g. the MIG layout unit). */
+  readonly userData?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly NodeTaint[];
   /** Tags on the node group's Auto Scaling group (Cluster Autoscaler node templates). */
@@ -52,6 +54,7 @@ export class NodePool extends Construct {
       name: props.nodeGroupName,
       description: `Nodes of ${props.nodeGroupName}`,
       updateDefaultVersion: true,
+      userData: props.userData,
       metadataOptions: {
         httpEndpoint: "enabled",
         httpTokens: "required",

@@ -2,6 +2,7 @@
  * The labels and taints a GPU pool's nodes are born with, and the Auto Scaling group tags that let Cluster
  * Autoscaler build a node template for a pool at zero nodes (it cannot inspect a node that does not exist).
  */
+import { DEVICE_PLUGIN_CONFIG_LABEL, devicePluginConfigKey } from "./gpu-sharing";
 import type { PoolFacts } from "./pools";
 import { GPU_RESOURCE } from "./pools";
 
@@ -25,6 +26,8 @@ export function poolNodeLabels(facts: PoolFacts): Readonly<Record<string, string
     [POOL_LABEL]: facts.pool.name,
     [SHARING_LABEL]: facts.pool.sharing.mode,
     [ACCELERATOR_LABEL]: facts.gpu.acceleratorLabel,
+    // Selects this pool's device-plugin config (time-slicing replicas or none) from the node's first boot.
+    [DEVICE_PLUGIN_CONFIG_LABEL]: devicePluginConfigKey(facts.pool.sharing),
   };
 }
 

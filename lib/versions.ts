@@ -28,6 +28,12 @@ export const CHARTS = {
     version: "9.59.0",
     source: "kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (2026-07-21), appVersion 1.35.0",
   },
+  gpuOperator: {
+    repository: "https://helm.ngc.nvidia.com/nvidia",
+    chart: "gpu-operator",
+    version: "v26.7.0",
+    source: "NVIDIA/gpu-operator tag v26.7.0 (2026-08-20): device plugin/GFD v0.20.0, DCGM exporter 4.6.0-4.8.3",
+  },
 } as const satisfies Record<string, HelmChartPin>;
 
 /** Terraform providers, as the prebuilt cdktf provider packages in package.json pin them. */

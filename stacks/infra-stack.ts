@@ -26,6 +26,7 @@ import {
 } from "../lib/helm/cluster-autoscaler";
 import { clusterAutoscalerPolicy, podIdentityTrustPolicy } from "../lib/iam-policies";
 import { bucketNameParts, clusterName, infraStackName, nodeGroupName } from "../lib/naming";
+import { poolUserData } from "../lib/mig-user-data";
 import { autoscalerTemplateTags, poolNodeLabels, poolNodeTaints } from "../lib/node-template";
 import { derivePool, type PoolFacts } from "../lib/pools";
 import { GPU_AMI_TYPE, SYSTEM_AMI_TYPE } from "../lib/versions";
@@ -133,6 +134,7 @@ export class RegionInfraStack extends TerraformStack {
         minSize: pool.minSize,
         maxSize: pool.maxSize,
         rootVolumeGiB: pool.rootVolumeGiB,
+        userData: poolUserData(facts),
         labels: poolNodeLabels(facts),
         taints: poolNodeTaints(facts),
         autoscalingGroupTags: autoscalerTemplateTags(facts),

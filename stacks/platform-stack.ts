@@ -5,9 +5,8 @@ import { applyPolicies } from "../constructs/policies";
 import { HelmProvider, KubernetesProvider } from "../constructs/providers";
 import type { RegionConfig } from "../lib/config/load";
 import type { FleetFile } from "../lib/config/schema";
-import { CLUSTER_AUTOSCALER_NAMESPACE, clusterAutoscalerValues } from "../lib/helm/cluster-autoscaler";
 import { platformStackName } from "../lib/naming";
-import { CHARTS } from "../lib/versions";
+import { regionReleases } from "../lib/platform/releases";
 import { configureBackend } from "./backend";
 import type { RegionInfraStack } from "./infra-stack";
 
@@ -20,9 +19,12 @@ export interface RegionPlatformStackProps {
 /**
  * `fastgpu-<region>-platform`: everything inside the cluster. Its Kubernetes and Helm providers are
  * configured from the infra stack's outputs (cdktf cross-stack references become remote-state reads), so
- * the platform can change without touching the cluster.
+ * the platform can change without touching the cluster. It deploys after the infra stack, so the node
+ * groups exist when the GPU operator arrives.
  */
 export class RegionPlatformStack extends TerraformStack {
+  readonly releases: ReadonlyMap<string, PinnedChart>;
+
   constructor(scope: Construct, props: RegionPlatformStackProps) {
     const { fleet, region, infra } = props;
     const stackName = platformStackName(region.region);
@@ -43,15 +45,25 @@ export class RegionPlatformStack extends TerraformStack {
     new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
     new HelmProvider(this, "helm", { kubernetes: connection });
 
-    new PinnedChart(this, "cluster-autoscaler", {
-      releaseName: "cluster-autoscaler",
-      namespace: CLUSTER_AUTOSCALER_NAMESPACE,
-      chart: CHARTS.clusterAutoscaler,
-      values: clusterAutoscalerValues({
-        region: region.region,
-        clusterName: infra.clusterName,
-        kubernetesVersion: region.kubernetesVersion,
-      }),
-    });
+    const releases = new Map<string, PinnedChart>();
+    for (const release of regionReleases(fleet, region)) {
+      releases.set(
+        release.name,
+        new PinnedChart(this, release.name, {
+          releaseName: release.name,
+          namespace: release.namespace,
+          createNamespace: release.createNamespace,
+          chart: release.chart,
+          values: release.values,
+          timeoutSeconds: release.timeoutSeconds,
+          dependsOn: release.dependsOn.map((name) => {
+            const dependency = releases.get(name);
+            if (!dependency) throw new Error(`release ${release.name} depends on ${name}, which is not declared before it`);
+            return dependency.release;
+          }),
+        }),
+      );
+    }
+    this.releases = releases;
   }
 }

@@ -56,6 +56,7 @@ describe("node labels, taints and autoscaler node templates", () => {
       "fastgpu.io/pool": "p",
       "fastgpu.io/sharing": "exclusive",
       "k8s.amazonaws.com/accelerator": "nvidia-h100",
+      "nvidia.com/device-plugin.config": "exclusive",
     });
     expect(poolNodeTaints(facts)).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
   });

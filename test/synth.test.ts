@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
+import { parse } from "yaml";
 import {
   EksCluster,
   EksNodeGroup,
@@ -13,6 +14,7 @@ import {
   S3BucketPublicAccessBlock,
 } from "../constructs/providers";
 import { loadFleetConfig } from "../lib/config/load";
+import { gpuOperatorValues } from "../lib/helm/gpu-operator";
 import { autoscalerTemplateTags } from "../lib/node-template";
 import { derivePool } from "../lib/pools";
 import { CHARTS } from "../lib/versions";
@@ -211,6 +213,39 @@ describe("synth of the default config", () => {
     expect(values).toContain("clusterName: fastgpu-us-east-1");
     expect(values).toContain("tag: v1.35.2");
     expect(values).toContain("name: cluster-autoscaler");
+  });
+
+  it("installs the pinned GPU operator with the values lib/ computes for the region, and labels pools to match", () => {
+    const platform = stackJson("fastgpu-us-east-1-platform");
+    const operator = resources(platform, "helm_release").find((release) => release.name === "gpu-operator")!;
+    expect(operator).toMatchObject({
+      repository: "https://helm.ngc.nvidia.com/nvidia",
+      chart: "gpu-operator",
+      version: "v26.7.0",
+      namespace: "gpu-operator",
+      create_namespace: true,
+    });
+    const east = config.regions[0];
+    const values = parse((operator.values as string[])[0]);
+    expect(values).toEqual(JSON.parse(JSON.stringify(gpuOperatorValues(east.gpuPools.map((pool) => pool.sharing)))));
+
+    const configKeys = Object.keys(values.devicePlugin.config.data);
+    const gpuGroups = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_node_group").filter((group) => group.ami_type === "AL2023_x86_64_NVIDIA");
+    const pluginLabels = Object.fromEntries(
+      gpuGroups.map((group) => [group.node_group_name, (group.labels as Record<string, string>)["nvidia.com/device-plugin.config"]]),
+    );
+    expect(pluginLabels).toEqual({ "fastgpu-train-h100": "exclusive", "fastgpu-infer-l4": "time-slicing-x4", "fastgpu-mig-a100": "exclusive" });
+    for (const key of Object.values(pluginLabels)) expect(configKeys).toContain(key);
+  });
+
+  it("gives the MIG pool's launch template the boot-time layout unit, and no other pool user data", () => {
+    const templates = resources(stackJson("fastgpu-us-east-1-infra"), "aws_launch_template");
+    const withUserData = templates.filter((template) => template.user_data !== undefined).map((template) => template.name);
+    expect(withUserData).toEqual(["fastgpu-mig-a100"]);
+    const mig = templates.find((template) => template.name === "fastgpu-mig-a100")!;
+    const userData = Buffer.from(mig.user_data as string, "base64").toString("utf8");
+    expect(userData).toContain('LAYOUT="2g.10gb:0,1g.5gb:2,1g.5gb:3,3g.20gb:4"');
+    expect(userData).toContain("RequiredBy=kubelet.service");
   });
 
   it("reads the same through cdktf's Testing matchers", () => {

@@ -1,0 +1,5 @@
+export interface ChartValueKeys {
+  readonly chart: string;
+  readonly paths: readonly string[];
+  readonly openPaths: readonly string[];
+}

@@ -1,0 +1,64 @@
+/**
+ * Every Helm release of a region's platform stack, with its values, computed in one place. The platform
+ * stack turns this list into helm_release resources and `npm run manifests` prints it, so what a reviewer
+ * reads is exactly what a deploy installs.
+ */
+import type { RegionConfig } from "../config/load";
+import type { FleetFile } from "../config/schema";
+import { CLUSTER_AUTOSCALER_NAMESPACE, clusterAutoscalerValues } from "../helm/cluster-autoscaler";
+import { GPU_OPERATOR_NAMESPACE, gpuOperatorValues } from "../helm/gpu-operator";
+import type { KubeObject } from "../k8s/object";
+import { clusterName } from "../naming";
+import { CHARTS, type HelmChartPin } from "../versions";
+
+export interface PlatformRelease {
+  /** Helm release name; also how other releases refer to it in `dependsOn`. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly chart: HelmChartPin;
+  readonly values: object;
+  /** Releases that must be installed first (CRDs, operators). */
+  readonly dependsOn: readonly string[];
+  readonly timeoutSeconds: number;
+  /** Objects FastGPU computes that this release creates from its values, for `npm run manifests`. */
+  readonly objects: readonly KubeObject[];
+}
+
+export function regionReleases(fleet: FleetFile, region: RegionConfig): PlatformRelease[] {
+  const operatorValues = gpuOperatorValues(region.gpuPools.map((pool) => pool.sharing));
+  const pluginConfig = operatorValues.devicePlugin.config;
+  return [
+    {
+      name: "cluster-autoscaler",
+      namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+      createNamespace: false,
+      chart: CHARTS.clusterAutoscaler,
+      values: clusterAutoscalerValues({
+        region: region.region,
+        clusterName: clusterName(fleet.name, region.region),
+        kubernetesVersion: region.kubernetesVersion,
+      }),
+      dependsOn: [],
+      timeoutSeconds: 600,
+      objects: [],
+    },
+    {
+      name: "gpu-operator",
+      namespace: GPU_OPERATOR_NAMESPACE,
+      createNamespace: true,
+      chart: CHARTS.gpuOperator,
+      values: operatorValues,
+      dependsOn: [],
+      timeoutSeconds: 900,
+      objects: [
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: pluginConfig.name, namespace: GPU_OPERATOR_NAMESPACE },
+          data: pluginConfig.data,
+        },
+      ],
+    },
+  ];
+}

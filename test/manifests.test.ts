@@ -1,0 +1,48 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { loadFleetConfig } from "../lib/config/load";
+import { synthFleet } from "../stacks/fleet";
+import { renderManifests } from "../tools/manifests";
+import { UsageError } from "../tools/cli-args";
+import { DEFAULT_CONFIG_DIR, tempDir } from "./helpers";
+
+const documents = (text: string) => parseAllDocuments(text).map((document) => document.toJS());
+
+describe("npm run manifests", () => {
+  it("prints the region's objects as multi-document YAML with a source comment each", () => {
+    const text = renderManifests(["--region", "us-east-1", "--config", DEFAULT_CONFIG_DIR]);
+    const objects = documents(text);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const object of objects) expect(object).toEqual(expect.objectContaining({ apiVersion: expect.any(String), kind: expect.any(String), metadata: expect.objectContaining({ name: expect.any(String) }) }));
+    expect(text).toMatch(/^---\n# Source: gpu-operator \(gpu-operator@v26\.7\.0, namespace gpu-operator\)\n/m);
+    const pluginConfig = objects.find((object) => object.kind === "ConfigMap" && object.metadata.name.startsWith("fastgpu-device-plugin-"));
+    expect(Object.keys(pluginConfig.data)).toEqual(["exclusive", "time-slicing-x4"]);
+  });
+
+  it("prints with --values exactly the values each helm_release of the synth carries", () => {
+    const outdir = path.join(tempDir(), "out");
+    synthFleet(loadFleetConfig(DEFAULT_CONFIG_DIR), outdir);
+    const platform = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8"));
+    const deployed = Object.fromEntries(
+      Object.values(platform.resource.helm_release as Record<string, { name: string; values: string[] }>).map((release) => [release.name, release.values[0]]),
+    );
+    const text = renderManifests(["--region", "us-west-2", "--values", "--config", DEFAULT_CONFIG_DIR]);
+    const printed = Object.fromEntries(
+      text
+        .split(/^---\n/m)
+        .filter(Boolean)
+        .map((chunk) => {
+          const [header, ...rest] = chunk.split("\n");
+          return [/^# Values of release (\S+) /.exec(header)![1], rest.join("\n")];
+        }),
+    );
+    expect(printed).toEqual(deployed);
+  });
+
+  it("rejects a missing or unknown region and unknown flags as usage errors", () => {
+    expect(() => renderManifests([])).toThrow(UsageError);
+    expect(() => renderManifests(["--region", "eu-west-9", "--config", DEFAULT_CONFIG_DIR])).toThrow(/region "eu-west-9" is not in the config; active regions: us-east-1, us-west-2/);
+    expect(() => renderManifests(["--region", "us-east-1", "--valuez"])).toThrow(/unknown flag --valuez/);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * `npm run manifests -- --region <r> [--values] [--config <dir>]`
+ *
+ * Without --values: every Kubernetes object FastGPU computes for the region's Helm releases, as
+ * multi-document YAML (what `helm template` prints for our charts), ready for `kubectl diff -f -`.
+ * With --values: the Helm values of every release, upstream and ours, exactly as the deploy passes them.
+ */
+import { stringify } from "yaml";
+import { ConfigError, formatProblem } from "../lib/config/errors";
+import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
+import { renderValues } from "../lib/helm/values";
+import { regionReleases } from "../lib/platform/releases";
+import { parseFlags, single, UsageError } from "./cli-args";
+
+const USAGE = "npm run manifests -- --region <region> [--values] [--config <dir>]";
+
+export function renderManifests(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const flags = parseFlags(argv, { region: { takesValue: true }, values: { takesValue: false }, config: { takesValue: true } }, USAGE);
+  const regionName = single(flags, "region");
+  if (!regionName) throw new UsageError("--region is required", USAGE);
+  const config = loadFleetConfig(single(flags, "config") ?? configDirFromEnv(env));
+  const region = config.regions.find((candidate) => candidate.region === regionName);
+  if (!region) {
+    throw new UsageError(`region "${regionName}" is not in the config; active regions: ${config.regions.map((r) => r.region).join(", ")}`, USAGE);
+  }
+  const releases = regionReleases(config.fleet, region);
+  const documents: string[] = [];
+  for (const release of releases) {
+    const source = `${release.name} (${release.chart.chart}@${release.chart.version}, namespace ${release.namespace})`;
+    if (flags.values) {
+      documents.push(`# Values of release ${source}\n${renderValues(release.values)}`);
+    } else {
+      for (const object of release.objects) documents.push(`# Source: ${source}\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`);
+    }
+  }
+  return documents.map((document) => `---\n${document}`).join("");
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(renderManifests(process.argv.slice(2)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exitCode = 3;
+    } else if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  }
+}
