@@ -109,7 +109,10 @@ export class Cluster extends Construct {
       });
     });
 
-    this.networkAddons = NETWORK_ADDONS.map((name) => this.addon(name));
+    this.networkAddons = NETWORK_ADDONS.map((name) =>
+      // The VPC CNI enforces NetworkPolicies (tenant isolation) only when asked to.
+      this.addon(name, [], name === "vpc-cni" ? { enableNetworkPolicy: "true" } : undefined),
+    );
 
     this.nodeRole = new IamRole(this, "node-role", {
       name: `${props.name}-node`,
@@ -130,7 +133,7 @@ export class Cluster extends Construct {
    * A managed add-on at the default version EKS publishes for the cluster's Kubernetes version, so the
    * add-on moves only when the pinned Kubernetes version does.
    */
-  addon(name: string, dependsOn: ITerraformDependable[] = []): EksAddon {
+  addon(name: string, dependsOn: ITerraformDependable[] = [], configuration?: object): EksAddon {
     const version = new DataAwsEksAddonVersion(this, `${name}-version`, {
       addonName: name,
       kubernetesVersion: this.cluster.version,
@@ -142,7 +145,8 @@ export class Cluster extends Construct {
       addonVersion: version.version,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn,
+      configurationValues: configuration ? JSON.stringify(configuration) : undefined,
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     });
   }
 

@@ -68,3 +68,29 @@ export function derivePool(pool: GpuPoolConfig): PoolFacts {
     advertised: { min: scaleCounts(perNode, pool.minSize), max: scaleCounts(perNode, pool.maxSize) },
   };
 }
+
+/**
+ * Quotas are counted in the units a pool's GPU resource is sold in: whole GPUs (exclusive), replicas
+ * (time-slicing), or whole GPUs of slices for MIG (a quota of 2 is 2 GPUs' worth of the pool's layout).
+ */
+export function quotaUnitsPerNode(facts: PoolFacts): number {
+  return facts.pool.sharing.mode === "mig" ? facts.physicalGpusPerNode : totalUnits(facts.advertisedPerNode);
+}
+
+/** The extended resources `units` quota units of this pool stand for. */
+export function quotaResources(facts: PoolFacts, units: number): ResourceCounts {
+  const { sharing } = facts.pool;
+  if (sharing.mode !== "mig") return { [GPU_RESOURCE]: units };
+  return Object.fromEntries(Object.keys(sharing.layout).sort().map((profile) => [migResourceName(profile), sharing.layout[profile] * units]));
+}
+
+export function quotaUnitName(facts: PoolFacts): string {
+  switch (facts.pool.sharing.mode) {
+    case "exclusive":
+      return "GPUs";
+    case "time-slicing":
+      return "GPU replicas";
+    case "mig":
+      return "GPUs of MIG slices";
+  }
+}

@@ -34,7 +34,38 @@ export const CHARTS = {
     version: "v26.7.0",
     source: "NVIDIA/gpu-operator tag v26.7.0 (2026-08-20): device plugin/GFD v0.20.0, DCGM exporter 4.6.0-4.8.3",
   },
+  kueue: {
+    repository: "oci://registry.k8s.io/kueue/charts",
+    chart: "kueue",
+    version: "0.19.2",
+    source: "kubernetes-sigs/kueue tag v0.19.2 (2026-08-20), API kueue.x-k8s.io/v1beta2",
+  },
 } as const satisfies Record<string, HelmChartPin>;
+
+/** Our own charts: thin templates that render the objects lib/ computes. Versions match their Chart.yaml. */
+export interface LocalChart {
+  readonly path: string;
+  readonly chart: string;
+  readonly version: string;
+}
+
+export const LOCAL_CHARTS = {
+  tenancy: { path: "charts/fastgpu-tenancy", chart: "fastgpu-tenancy", version: "0.1.0" },
+} as const satisfies Record<string, LocalChart>;
+
+export function isLocalChart(chart: HelmChartPin | LocalChart): chart is LocalChart {
+  return "path" in chart;
+}
+
+export interface ImagePin {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+/** Images we set explicitly (charts pin the rest through their own version). */
+export const IMAGES = {
+  kueue: { repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2" },
+} as const satisfies Record<string, ImagePin>;
 
 /** Terraform providers, as the prebuilt cdktf provider packages in package.json pin them. */
 export const TERRAFORM_PROVIDERS = {

@@ -17,6 +17,7 @@ import {
   Subnet,
 } from "../constructs/providers";
 import { SecureBucket, ValidationImageRepository } from "../constructs/storage";
+import { TenantAccess } from "../constructs/tenant-access";
 import type { RegionConfig } from "../lib/config/load";
 import { BUCKET_KINDS, type BucketKind, type FleetFile } from "../lib/config/schema";
 import {
@@ -159,6 +160,21 @@ export class RegionInfraStack extends TerraformStack {
       });
     }
     this.buckets = buckets;
+
+    for (const tenant of fleet.tenants) {
+      new TenantAccess(this, `tenant-${tenant.name}`, {
+        cluster: this.cluster.cluster,
+        clusterName: this.clusterName,
+        tenant: tenant.name,
+        admins: tenant.admins,
+        buckets: {
+          datasetsArn: buckets.datasets.bucket.arn,
+          checkpointsArn: buckets.checkpoints.bucket.arn,
+          artifactsArn: buckets.artifacts.bucket.arn,
+          dataKeyArn: dataKey.arn,
+        },
+      });
+    }
 
     this.imageRepository = new ValidationImageRepository(this, "validation-image", {
       name: `${fleet.name}/gpu-validate`,

@@ -1,6 +1,6 @@
 import { Fn, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { PinnedChart } from "../constructs/helm-chart";
+import { ChartRelease } from "../constructs/helm-chart";
 import { applyPolicies } from "../constructs/policies";
 import { HelmProvider, KubernetesProvider } from "../constructs/providers";
 import type { RegionConfig } from "../lib/config/load";
@@ -23,7 +23,7 @@ export interface RegionPlatformStackProps {
  * groups exist when the GPU operator arrives.
  */
 export class RegionPlatformStack extends TerraformStack {
-  readonly releases: ReadonlyMap<string, PinnedChart>;
+  readonly releases: ReadonlyMap<string, ChartRelease>;
 
   constructor(scope: Construct, props: RegionPlatformStackProps) {
     const { fleet, region, infra } = props;
@@ -45,11 +45,11 @@ export class RegionPlatformStack extends TerraformStack {
     new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
     new HelmProvider(this, "helm", { kubernetes: connection });
 
-    const releases = new Map<string, PinnedChart>();
+    const releases = new Map<string, ChartRelease>();
     for (const release of regionReleases(fleet, region)) {
       releases.set(
         release.name,
-        new PinnedChart(this, release.name, {
+        new ChartRelease(this, release.name, {
           releaseName: release.name,
           namespace: release.namespace,
           createNamespace: release.createNamespace,

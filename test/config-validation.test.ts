@@ -90,9 +90,10 @@ describe("config validation rejects bad input with <file>: <path>: <message>", (
   });
 
   it("duplicate pool names", () => {
-    expect(problemsAfter({ [EAST]: pool(2, "name", "train-h100") })).toEqual([
-      expect.stringMatching(/gpuPools\[2\]\.name: duplicate pool name "train-h100" \(also gpuPools\[0\]\)/),
-    ]);
+    const lines = problemsAfter({ [EAST]: pool(2, "name", "train-h100") });
+    expect(lines[0]).toMatch(/gpuPools\[2\]\.name: duplicate pool name "train-h100" \(also gpuPools\[0\]\)/);
+    // The renamed pool's quotas now point at a pool that no longer exists.
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/quotas\.research\.mig-a100: no GPU pool "mig-a100"/), expect.stringMatching(/quotas\.inference\.mig-a100: no GPU pool/)]);
   });
 
   it("pool names that are not DNS labels", () => {

@@ -80,7 +80,17 @@ describe("synth of the default config", () => {
     expect(west).toMatchObject({ vpc_config: { endpoint_public_access: false } });
     const addons = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_addon").map((addon) => addon.addon_name);
     expect(addons.sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
-    expect(resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_access_entry")).toHaveLength(1);
+    const entries = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_access_entry");
+    expect(entries.map((entry) => [entry.principal_arn, entry.kubernetes_groups])).toEqual(
+      expect.arrayContaining([
+        ["arn:aws:iam::123456789012:role/platform-admin", undefined],
+        ["arn:aws:iam::123456789012:role/research-admin", ["fastgpu:tenant:research:admins"]],
+        ["arn:aws:iam::123456789012:role/inference-admin", ["fastgpu:tenant:inference:admins"]],
+      ]),
+    );
+    expect(entries).toHaveLength(3);
+    // Only the platform admins get a cluster-wide access policy; tenant admins get RBAC in their namespace.
+    expect(resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_access_policy_association")).toHaveLength(1);
   });
 
   it("builds a three-AZ network with NAT per AZ (or one), an S3 gateway endpoint and ECR/STS endpoints", () => {
@@ -183,10 +193,10 @@ describe("synth of the default config", () => {
 
   it("gives Cluster Autoscaler a Pod Identity role limited to this cluster's node groups", () => {
     const east = stackJson("fastgpu-us-east-1-infra");
-    expect(resources(east, "aws_eks_pod_identity_association")).toEqual([
+    expect(resources(east, "aws_eks_pod_identity_association")).toContainEqual(
       expect.objectContaining({ namespace: "kube-system", service_account: "cluster-autoscaler" }),
-    ]);
-    const [policy] = resources(east, "aws_iam_role_policy");
+    );
+    const policy = Object.entries(east.resource.aws_iam_role_policy).find(([id]) => id.startsWith("cluster-autoscaler-policy"))![1];
     const document = JSON.parse(policy.policy as string);
     expect(document.Statement[1].Condition).toEqual({ StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/fastgpu-us-east-1": "owned" } });
   });

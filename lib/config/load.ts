@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { parseYamlFile } from "./parse";
 import { fleetSchema, regionSchema, type FleetFile, type RegionFile } from "./schema";
-import { crossCheckFleet, crossCheckRegion } from "./validate";
+import { crossCheckFleet, crossCheckRegion, crossCheckTenancy } from "./validate";
 
 export interface RegionConfig extends RegionFile {
   /** The file this region came from, for messages. */
@@ -81,11 +81,15 @@ export function parseFleetConfig(source: ConfigSource): FleetConfig {
     problems.push(...crossCheckFleet(source.fleet.file, fleetParsed.raw, fileRegions, fleetParsed.locate));
   }
 
+  const tenants = fleetParsed.raw !== undefined ? fleetSchema.shape.tenants.safeParse((fleetParsed.raw as { tenants?: unknown }).tenants) : undefined;
   const regions: RegionConfig[] = [];
   for (const { file, text } of source.regions) {
     const parsed = parseYamlFile(file, text, regionSchema);
     problems.push(...parsed.problems);
-    if (parsed.raw !== undefined) problems.push(...crossCheckRegion(file, parsed.raw, parsed.locate));
+    if (parsed.raw !== undefined) {
+      problems.push(...crossCheckRegion(file, parsed.raw, parsed.locate));
+      problems.push(...crossCheckTenancy(file, parsed.raw, tenants?.success ? tenants.data : undefined, parsed.locate));
+    }
     if (parsed.value) regions.push({ ...parsed.value, file });
   }
   if (source.regions.length === 0) {

@@ -102,6 +102,8 @@ export const gpuPoolSchema = z.strictObject({
    * the region check is skipped for this pool.
    */
   offeredInRegion: z.literal(true).optional(),
+  /** Let tenants' nominal quotas on this pool add up to more than it can advertise at maxSize. */
+  allowQuotaOversubscription: z.literal(true).optional(),
 });
 
 export const systemPoolSchema = z.strictObject({
@@ -122,6 +124,27 @@ export const bucketSchema = z.strictObject({
 });
 
 export const BUCKET_KINDS = ["datasets", "checkpoints", "artifacts"] as const;
+
+const wholeGpus = z
+  .number({ error: "a quota must be a number of GPUs" })
+  .int({ error: "a quota must be a whole number of GPUs" })
+  .min(0, { error: "a quota must be 0 or more" });
+
+/** A tenant's quota on one pool: a number (nominal) or the nominal with its own borrowing/lending limits. */
+export const poolQuotaSchema = z.union(
+  [
+    wholeGpus,
+    z.strictObject({ nominal: wholeGpus, borrowingLimit: wholeGpus.optional(), lendingLimit: wholeGpus.optional() }),
+  ],
+  { error: "a pool quota is a whole number of GPUs, or {nominal, borrowingLimit?, lendingLimit?}" },
+);
+
+/** Per tenant: `<pool>: quota`, plus optional `borrowingLimit`/`lendingLimit` applied to every pool. */
+export const tenantQuotasSchema = z.record(z.string(), poolQuotaSchema, {
+  error: "quotas of a tenant map pool names to GPU counts, e.g. {train-h100: 8, borrowingLimit: 8}",
+});
+
+export const TENANT_LIMIT_KEYS = ["borrowingLimit", "lendingLimit"] as const;
 
 export const clusterEndpointSchema = z.strictObject({
   publicAccess: z.boolean().default(false),
@@ -148,7 +171,32 @@ export const regionSchema = z.strictObject({
   systemPool: systemPoolSchema,
   gpuPools: z.array(gpuPoolSchema),
   buckets: bucketsSchema,
+  /** `{<tenant>: {<pool>: <GPUs>, borrowingLimit?, lendingLimit?}}`: each tenant's guaranteed share of each pool. */
+  quotas: z.record(z.string(), tenantQuotasSchema).default({}),
 });
+
+
+const tenantSchema = z.strictObject({
+  name: dnsName("a tenant name", 40),
+  /** IAM roles or users that administer the tenant: edit rights in its namespace, nothing cluster-wide. */
+  admins: z.array(iamPrincipalArn).default([]),
+});
+
+const priorityClassSchema = z.strictObject({
+  name: dnsName("a priority class name", 63),
+  value: z
+    .number()
+    .int({ error: "a priority value must be a whole number" })
+    .min(-2147483648)
+    .max(1000000000, { error: "priority values above 1000000000 are reserved for system-critical classes" }),
+  description: z.string().max(2048).default(""),
+});
+
+export const DEFAULT_PRIORITY_CLASSES = [
+  { name: "production", value: 1000, description: "Production training and serving: preempts lower priorities within the tenant's queue." },
+  { name: "standard", value: 100, description: "The default for jobs that name no priority class." },
+  { name: "best-effort", value: 10, description: "Experiments and sweeps: the first to be preempted." },
+];
 
 export const fleetSchema = z.strictObject({
   name: dnsName("the fleet name", 20),
@@ -159,11 +207,16 @@ export const fleetSchema = z.strictObject({
       region: regionCode,
     })
     .optional(),
-  tenants: z.array(z.strictObject({ name: dnsName("a tenant name", 40) })).default([]),
+  tenants: z.array(tenantSchema).default([]),
+  /** Kueue WorkloadPriorityClasses, selected by a Job's `kueue.x-k8s.io/priority-class` label. */
+  priorityClasses: z.array(priorityClassSchema).default(DEFAULT_PRIORITY_CLASSES),
   regions: z.array(regionCode).optional(),
 });
 
 export type FleetFile = z.output<typeof fleetSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
+export type PriorityClassConfig = z.output<typeof priorityClassSchema>;
+export type PoolQuotaConfig = z.output<typeof poolQuotaSchema>;
 export type RegionFile = z.output<typeof regionSchema>;
 export type GpuPoolConfig = z.output<typeof gpuPoolSchema>;
 export type SystemPoolConfig = z.output<typeof systemPoolSchema>;

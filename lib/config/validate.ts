@@ -7,6 +7,8 @@ import type { z } from "zod";
 import { gpuById } from "../catalog/gpus";
 import { findInstanceType, INSTANCE_TYPES, REGION_SOURCE } from "../catalog/instances";
 import { placeMigLayout } from "../mig";
+import { derivePool, quotaUnitName, quotaUnitsPerNode } from "../pools";
+import { isTenantLimitKey, resolveTenantQuotas } from "../tenancy/quotas";
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
 import type { Locate } from "./parse";
@@ -19,10 +21,12 @@ import {
   gpuPoolSchema,
   parseCidr,
   regionCode,
+  regionSchema,
   systemPoolSchema,
   type GpuPoolConfig,
   type RegionFile,
   type SystemPoolConfig,
+  type TenantConfig,
 } from "./schema";
 
 const RESERVED_LABEL_PREFIXES = ["fastgpu.io/", "nvidia.com/", "k8s.amazonaws.com/", "eks.amazonaws.com/", "kubernetes.io/", "k8s.io/"];
@@ -203,10 +207,35 @@ export function crossCheckFleet(file: string, raw: unknown, regionFiles: readonl
 
   const tenants = wellFormed(fleetSchema.shape.tenants, doc.tenants) ?? [];
   const tenantIndex = new Map<string, number>();
+  const adminOf = new Map<string, string>();
   tenants.forEach((tenant, index) => {
     const previous = tenantIndex.get(tenant.name);
     if (previous !== undefined) problem(["tenants", index, "name"], `duplicate tenant "${tenant.name}" (also tenants[${previous}])`);
     else tenantIndex.set(tenant.name, index);
+    if (RESERVED_NAMESPACES.includes(tenant.name) || tenant.name.startsWith("kube-")) {
+      problem(["tenants", index, "name"], `"${tenant.name}" is a system namespace; tenants get a namespace of their name, so choose another`);
+    }
+    tenant.admins.forEach((arn, adminIndex) => {
+      const other = adminOf.get(arn);
+      if (other !== undefined && other !== tenant.name) {
+        problem(["tenants", index, "admins", adminIndex], `${arn} already administers tenant "${other}"; EKS maps one principal to one access entry, so give each tenant its own role`);
+      }
+      adminOf.set(arn, tenant.name);
+    });
+  });
+
+  const priorityClasses = wellFormed(fleetSchema.shape.priorityClasses, doc.priorityClasses) ?? [];
+  const priorityIndex = new Map<string, number>();
+  priorityClasses.forEach((priorityClass, index) => {
+    const previous = priorityIndex.get(priorityClass.name);
+    if (previous !== undefined) {
+      problem(["priorityClasses", index, "name"], `duplicate priority class "${priorityClass.name}" (also priorityClasses[${previous}]); names must be unique`);
+    } else {
+      priorityIndex.set(priorityClass.name, index);
+    }
+    if (priorityClass.name.startsWith("system-")) {
+      problem(["priorityClasses", index, "name"], `"system-" names belong to Kubernetes' own priority classes; rename it`);
+    }
   });
 
   const regions = wellFormed(fleetSchema.shape.regions, doc.regions);
@@ -219,6 +248,82 @@ export function crossCheckFleet(file: string, raw: unknown, regionFiles: readonl
     }
   });
   if (regions && regions.length === 0) problem(["regions"], "lists no region; remove the key to deploy every region file, or list one");
+  return problems;
+}
+
+/** Namespaces the platform itself uses; a tenant named like one would be given it. */
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kueue-system", "gpu-operator", "fastgpu-system"];
+
+/**
+ * Region x fleet checks: quotas name fleet tenants and region pools, limits make sense, a pool's nominal
+ * quotas fit what it can advertise at maxSize, and cluster admins are not also tenant admins.
+ */
+export function crossCheckTenancy(file: string, raw: unknown, tenants: readonly TenantConfig[] | undefined, locate: Locate): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const problem = (path: readonly PropertyKey[], message: string) =>
+    problems.push({ file, path: formatPath(path), message: `${message}${locate(path)}` });
+  const doc = isRecord(raw) ? raw : {};
+  const quotas = wellFormed(regionSchema.shape.quotas, doc.quotas);
+  const rawPools = Array.isArray(doc.gpuPools) ? doc.gpuPools : [];
+  // Quota checks run on pools that are themselves valid and uniquely named; the others are reported already.
+  const regionName = wellFormed(regionCode, doc.region);
+  const pools = new Map<string, GpuPoolConfig>();
+  const seen = new Set<string>();
+  let skippedPools = 0;
+  rawPools.forEach((rawPool, index) => {
+    const pool = wellFormed(gpuPoolSchema, rawPool);
+    let valid = pool !== undefined;
+    if (pool) checkGpuPool(pool, index, regionName, () => (valid = false));
+    if (pool && seen.has(pool.name)) pools.delete(pool.name);
+    else if (pool && valid) pools.set(pool.name, pool);
+    if (pool) seen.add(pool.name);
+    if (!valid) skippedPools++;
+  });
+
+  const clusterAdmins = wellFormed(regionSchema.shape.clusterAdmins, doc.clusterAdmins) ?? [];
+  for (const tenant of tenants ?? []) {
+    for (const arn of tenant.admins) {
+      const index = clusterAdmins.indexOf(arn);
+      if (index >= 0) problem(["clusterAdmins", index], `${arn} also administers tenant "${tenant.name}"; one principal gets one access entry, so use separate roles`);
+    }
+  }
+  if (!quotas) return problems;
+
+  const tenantNames = tenants?.map((tenant) => tenant.name);
+  for (const [tenant, entries] of Object.entries(quotas)) {
+    if (tenantNames && !tenantNames.includes(tenant)) {
+      problem(["quotas", tenant], `no tenant "${tenant}" in fleet.yaml; add it to tenants or remove these quotas (tenants: ${tenantNames.join(", ") || "none"})`);
+    }
+    for (const [key, entry] of Object.entries(entries)) {
+      if (isTenantLimitKey(key)) {
+        if (typeof entry !== "number") problem(["quotas", tenant, key], `the tenant-wide ${key} is a number of GPUs, applied to every pool`);
+        continue;
+      }
+      if (!seen.has(key) && skippedPools === 0) {
+        problem(["quotas", tenant, key], `no GPU pool "${key}" in this region; pools: ${[...seen].join(", ") || "none"}`);
+      }
+    }
+  }
+
+  const resolved = resolveTenantQuotas(quotas);
+  for (const quota of resolved) {
+    if (quota.lendingLimit !== undefined && quota.lendingLimit > quota.nominal) {
+      problem(["quotas", quota.tenant, quota.pool], `lendingLimit ${quota.lendingLimit} is above the nominal quota ${quota.nominal}: a tenant can lend at most what it owns`);
+    }
+  }
+  for (const pool of pools.values()) {
+    const onPool = resolved.filter((quota) => quota.pool === pool.name);
+    const total = onPool.reduce((sum, quota) => sum + quota.nominal, 0);
+    const facts = derivePool(pool);
+    const capacity = quotaUnitsPerNode(facts) * pool.maxSize;
+    if (total > capacity && !pool.allowQuotaOversubscription) {
+      problem(
+        ["quotas"],
+        `nominal quotas on pool "${pool.name}" add up to ${total} ${quotaUnitName(facts)} (${onPool.map((q) => `${q.tenant} ${q.nominal}`).join(", ")}) ` +
+          `but it advertises ${capacity} at maxSize ${pool.maxSize}; lower them, raise maxSize, or set allowQuotaOversubscription: true on the pool`,
+      );
+    }
+  }
   return problems;
 }
 

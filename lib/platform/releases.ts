@@ -9,20 +9,31 @@ import { CLUSTER_AUTOSCALER_NAMESPACE, clusterAutoscalerValues } from "../helm/c
 import { GPU_OPERATOR_NAMESPACE, gpuOperatorValues } from "../helm/gpu-operator";
 import type { KubeObject } from "../k8s/object";
 import { clusterName } from "../naming";
-import { CHARTS, type HelmChartPin } from "../versions";
+import { KUEUE_NAMESPACE, kueueValues } from "../helm/kueue";
+import { kueueObjects } from "../tenancy/kueue";
+import { tenantNamespaceObjects } from "../tenancy/namespace";
+import { CHARTS, LOCAL_CHARTS, type HelmChartPin, type LocalChart } from "../versions";
 
 export interface PlatformRelease {
   /** Helm release name; also how other releases refer to it in `dependsOn`. */
   readonly name: string;
   readonly namespace: string;
   readonly createNamespace: boolean;
-  readonly chart: HelmChartPin;
+  readonly chart: HelmChartPin | LocalChart;
   readonly values: object;
   /** Releases that must be installed first (CRDs, operators). */
   readonly dependsOn: readonly string[];
   readonly timeoutSeconds: number;
-  /** Objects FastGPU computes that this release creates from its values, for `npm run manifests`. */
+  /** Objects FastGPU computes that this release installs (our charts) or creates from its values, for `npm run manifests`. */
   readonly objects: readonly KubeObject[];
+}
+
+/** The namespace our own charts' Helm releases are recorded in. */
+export const PLATFORM_NAMESPACE = "fastgpu-system";
+
+/** A release of one of our thin charts: the objects are the values. */
+function localRelease(name: string, chart: LocalChart, objects: KubeObject[], dependsOn: string[]): PlatformRelease {
+  return { name, namespace: PLATFORM_NAMESPACE, createNamespace: true, chart, values: { objects }, dependsOn, timeoutSeconds: 300, objects };
 }
 
 export function regionReleases(fleet: FleetFile, region: RegionConfig): PlatformRelease[] {
@@ -60,5 +71,17 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig): Platform
         },
       ],
     },
+    {
+      name: "kueue",
+      namespace: KUEUE_NAMESPACE,
+      createNamespace: true,
+      chart: CHARTS.kueue,
+      values: kueueValues(),
+      dependsOn: [],
+      timeoutSeconds: 600,
+      objects: [],
+    },
+    // Needs Kueue's CRDs and webhooks, which the kueue release installs and waits for.
+    localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet, region), ...kueueObjects(fleet, region)], ["kueue"]),
   ];
 }
