@@ -197,6 +197,76 @@ describe("config validation rejects bad input with <file>: <path>: <message>", (
   });
 });
 
+describe("tenancy config validation", () => {
+  const quota = (tenant: string, key: string, value: unknown) => (doc: YamlDoc) => doc.setIn(["quotas", tenant, key], doc.createNode(value));
+
+  it("a quota for an unknown tenant or pool", () => {
+    expect(problemsAfter({ [EAST]: quota("vision", "train-h100", 1) })).toEqual([
+      expect.stringMatching(/^regions\/us-east-1\.yaml: quotas\.vision: no tenant "vision" in fleet\.yaml; add it to tenants or remove these quotas \(tenants: research, inference\)/),
+    ]);
+    expect(problemsAfter({ [EAST]: quota("research", "train-a100", 1) })).toEqual([
+      expect.stringMatching(/quotas\.research\.train-a100: no GPU pool "train-a100" in this region; pools: train-h100, infer-l4, mig-a100/),
+    ]);
+  });
+
+  it("a negative or non-integer quota", () => {
+    expect(problemsAfter({ [EAST]: quota("research", "infer-l4", -2) })).toEqual([
+      expect.stringMatching(/^regions\/us-east-1\.yaml: quotas\.research\.infer-l4: a quota must be 0 or more \(line \d+\)$/),
+    ]);
+    expect(problemsAfter({ [EAST]: quota("research", "infer-l4", 2.5) })).toEqual([
+      expect.stringMatching(/quotas\.research\.infer-l4: a pool quota is a whole number of GPUs/),
+    ]);
+    expect(problemsAfter({ [EAST]: quota("research", "infer-l4", "lots") })).toEqual([
+      expect.stringMatching(/quotas\.research\.infer-l4: a pool quota is a whole number of GPUs, or \{nominal, borrowingLimit\?, lendingLimit\?\}/),
+    ]);
+  });
+
+  it("nominal quotas above what a pool advertises at maxSize, unless oversubscription is allowed", () => {
+    const lines = problemsAfter({ [EAST]: quota("inference", "infer-l4", 30) });
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /quotas: nominal quotas on pool "infer-l4" add up to 38 GPU replicas \(inference 30, research 8\) but it advertises 32 at maxSize 8; lower them, raise maxSize, or set allowQuotaOversubscription: true on the pool/,
+      ),
+    ]);
+    const dir = copyDefaultConfig();
+    editYaml(path.join(dir, EAST), (doc) => {
+      doc.setIn(["quotas", "inference", "infer-l4"], 30);
+      doc.setIn(["gpuPools", 1, "allowQuotaOversubscription"], true);
+    });
+    expect(() => loadFleetConfig(dir)).not.toThrow();
+  });
+
+  it("a lending limit above the nominal quota", () => {
+    expect(problemsAfter({ [EAST]: quota("research", "infer-l4", { nominal: 4, lendingLimit: 6 }) })).toEqual([
+      expect.stringMatching(/quotas\.research\.infer-l4: lendingLimit 6 is above the nominal quota 4: a tenant can lend at most what it owns/),
+    ]);
+  });
+
+  it("an invalid or reserved tenant name, and one principal administering two tenants", () => {
+    expect(problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["tenants", 0, "name"], "Research Team") })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^fleet\.yaml: tenants\[0\]\.name: a tenant name must be a DNS label/)]),
+    );
+    expect(problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["tenants", 1, "name"], "kube-system") })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/tenants\[1\]\.name: "kube-system" is a system namespace/)]),
+    );
+    expect(
+      problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["tenants", 1, "admins"], doc.createNode(["arn:aws:iam::123456789012:role/research-admin"])) }),
+    ).toEqual([expect.stringMatching(/tenants\[1\]\.admins\[0\]: arn:aws:iam::123456789012:role\/research-admin already administers tenant "research"/)]);
+    expect(
+      problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["tenants", 0, "admins"], doc.createNode(["arn:aws:iam::123456789012:group/ml-team"])) }),
+    ).toEqual([expect.stringMatching(/tenants\[0\]\.admins\[0\]: must be an IAM role or user ARN/)]);
+  });
+
+  it("a priority class name clash", () => {
+    expect(problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["priorityClasses", 2, "name"], "production") })).toEqual([
+      expect.stringMatching(/^fleet\.yaml: priorityClasses\[2\]\.name: duplicate priority class "production" \(also priorityClasses\[0\]\); names must be unique/),
+    ]);
+    expect(problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["priorityClasses", 0, "name"], "system-cluster-critical") })).toEqual([
+      expect.stringMatching(/priorityClasses\[0\]\.name: "system-" names belong to Kubernetes' own priority classes/),
+    ]);
+  });
+});
+
 describe("FASTGPU_CONFIG and fleet.regions", () => {
   it("selects only the listed region files", () => {
     const dir = copyDefaultConfig();

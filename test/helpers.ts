@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -36,4 +37,16 @@ export function readTree(dir: string): Map<string, string> {
   };
   walk(dir);
   return files;
+}
+
+/**
+ * Runs scripts/validate-k8s-objects.mjs (Kubernetes OpenAPI models + carried Kueue v1beta2 CRD schemas) on
+ * objects. It is an ES module (its schema library is ESM-only), so it runs in its own Node process.
+ */
+export function validateObjects(objects: readonly unknown[]): { status: number | null; problems: string[] } {
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/validate-k8s-objects.mjs")], {
+    input: JSON.stringify(objects),
+    encoding: "utf8",
+  });
+  return { status: result.status, problems: result.stdout.split("\n").filter(Boolean) };
 }

@@ -18,6 +18,7 @@ import { gpuOperatorValues } from "../lib/helm/gpu-operator";
 import { autoscalerTemplateTags } from "../lib/node-template";
 import { derivePool } from "../lib/pools";
 import { CHARTS } from "../lib/versions";
+import { regionReleases } from "../lib/platform/releases";
 import { buildFleet, PolicyError, synthFleet } from "../stacks/fleet";
 import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml, readTree, tempDir } from "./helpers";
 
@@ -256,6 +257,33 @@ describe("synth of the default config", () => {
     const userData = Buffer.from(mig.user_data as string, "base64").toString("utf8");
     expect(userData).toContain('LAYOUT="2g.10gb:0,1g.5gb:2,1g.5gb:3,3g.20gb:4"');
     expect(userData).toContain("RequiredBy=kubelet.service");
+  });
+
+  it("installs Kueue from its OCI chart and our tenancy chart after it, from a copy inside the synth output", () => {
+    const platform = stackJson("fastgpu-us-east-1-platform");
+    const releases = Object.entries(platform.resource.helm_release);
+    const [kueueId, kueue] = releases.find(([, release]) => release.name === "kueue")!;
+    expect(kueue).toMatchObject({ repository: "oci://registry.k8s.io/kueue/charts", chart: "kueue", version: "0.19.2", namespace: "kueue-system" });
+    const [, tenancy] = releases.find(([, release]) => release.name === "fastgpu-tenancy")!;
+    expect(tenancy.depends_on).toEqual([`helm_release.${kueueId}`]);
+    expect(tenancy.repository).toBeUndefined();
+    const chartDir = path.join(outdir, "stacks/fastgpu-us-east-1-platform", tenancy.chart as string);
+    expect(fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")).toContain("name: fastgpu-tenancy");
+    const { objects } = parse((tenancy.values as string[])[0]);
+    const east = config.regions[0];
+    expect(objects).toEqual(JSON.parse(JSON.stringify(regionReleases(config.fleet, east).find((release) => release.name === "fastgpu-tenancy")!.objects)));
+  });
+
+  it("gives each tenant a Pod Identity role for its namespace's workload account, and enforces network policies", () => {
+    const east = stackJson("fastgpu-us-east-1-infra");
+    expect(resources(east, "aws_eks_pod_identity_association").filter((association) => association.service_account === "workload").map((association) => association.namespace).sort()).toEqual([
+      "inference",
+      "research",
+    ]);
+    const roles = resources(east, "aws_iam_role").map((role) => role.name);
+    expect(roles).toEqual(expect.arrayContaining(["fastgpu-us-east-1-tenant-research", "fastgpu-us-east-1-tenant-inference"]));
+    const cni = resources(east, "aws_eks_addon").find((addon) => addon.addon_name === "vpc-cni")!;
+    expect(JSON.parse(cni.configuration_values as string)).toEqual({ enableNetworkPolicy: "true" });
   });
 
   it("reads the same through cdktf's Testing matchers", () => {

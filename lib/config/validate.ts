@@ -305,7 +305,8 @@ export function crossCheckTenancy(file: string, raw: unknown, tenants: readonly 
     }
   }
 
-  const resolved = resolveTenantQuotas(quotas);
+  // Quotas of unknown tenants are reported above; they do not count against pools.
+  const resolved = resolveTenantQuotas(quotas).filter((quota) => !tenantNames || tenantNames.includes(quota.tenant));
   for (const quota of resolved) {
     if (quota.lendingLimit !== undefined && quota.lendingLimit > quota.nominal) {
       problem(["quotas", quota.tenant, quota.pool], `lendingLimit ${quota.lendingLimit} is above the nominal quota ${quota.nominal}: a tenant can lend at most what it owns`);

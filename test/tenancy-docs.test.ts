@@ -1,0 +1,62 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { loadFleetConfig } from "../lib/config/load";
+import type { KubeObject } from "../lib/k8s/object";
+import { regionReleases } from "../lib/platform/releases";
+import { DEFAULT_CONFIG_DIR, REPO_ROOT, validateObjects } from "./helpers";
+
+/** The Job in docs/tenancy.md, after the `sample-job` marker. */
+function sampleJob() {
+  const text = fs.readFileSync(path.join(REPO_ROOT, "docs/tenancy.md"), "utf8");
+  const match = /<!-- sample-job[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(text);
+  if (!match) throw new Error("docs/tenancy.md has no sample-job block");
+  return parse(match[1]);
+}
+
+describe("the tenant Job in docs/tenancy.md", () => {
+  const job = sampleJob();
+  const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+  const east = config.regions.find((region) => region.region === "us-east-1")!;
+  const objects: KubeObject[] = regionReleases(config.fleet, east).flatMap((release) => release.objects);
+  const namespace = job.metadata.namespace;
+  const podSpec = job.spec.template.spec;
+
+  it("is a valid batch/v1 Job", () => {
+    expect(validateObjects([job])).toEqual({ status: 0, problems: [] });
+  });
+
+  it("targets an existing LocalQueue in its namespace and an existing priority class", () => {
+    const queue = objects.find((object) => object.kind === "LocalQueue" && object.metadata.namespace === namespace && object.metadata.name === job.metadata.labels["kueue.x-k8s.io/queue-name"]);
+    expect(queue).toBeDefined();
+    const priorities = objects.filter((object) => object.kind === "WorkloadPriorityClass").map((object) => object.metadata.name);
+    expect(priorities).toContain(job.metadata.labels["kueue.x-k8s.io/priority-class"]);
+  });
+
+  it("requests a resource that its pool's flavor covers, within the tenant's nominal quota", () => {
+    const queueName = (objects.find((object) => object.kind === "LocalQueue" && object.metadata.namespace === namespace)!.spec as { clusterQueue: string }).clusterQueue;
+    const clusterQueue = objects.find((object) => object.kind === "ClusterQueue" && object.metadata.name === queueName)!;
+    const pool = podSpec.nodeSelector["fastgpu.io/pool"];
+    const flavor = objects.find((object) => object.kind === "ResourceFlavor" && object.metadata.name === pool)!;
+    expect((flavor.spec as { nodeLabels: Record<string, string> }).nodeLabels).toEqual({ "fastgpu.io/pool": pool });
+    const group = (clusterQueue.spec as { resourceGroups: { coveredResources: string[]; flavors: { name: string; resources: { name: string; nominalQuota: number | string }[] }[] }[] }).resourceGroups[0];
+    const flavorQuota = group.flavors.find((entry) => entry.name === pool)!;
+    const requests: Record<string, string> = podSpec.containers[0].resources.requests;
+    const gpuRequests = Object.entries(requests).filter(([name]) => name.startsWith("nvidia.com/"));
+    expect(gpuRequests.length).toBe(1);
+    for (const [name, amount] of Object.entries(requests)) {
+      expect(group.coveredResources).toContain(name);
+      const nominal = flavorQuota.resources.find((resource) => resource.name === name)!.nominalQuota;
+      const toNumber = (quantity: string | number) => parseFloat(String(quantity).replace(/Gi$/, ""));
+      expect(toNumber(amount)).toBeLessThanOrEqual(toNumber(nominal));
+    }
+  });
+
+  it("passes the restricted Pod Security level of tenant namespaces", () => {
+    expect(podSpec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    for (const container of podSpec.containers) {
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    }
+    expect(podSpec.serviceAccountName).toBe("workload");
+  });
+});

@@ -1,0 +1,230 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { loadFleetConfig } from "../lib/config/load";
+import { KUEUE_VALUE_KEYS } from "../lib/helm/chart-keys/kueue";
+import { kueueConfiguration, kueueValues } from "../lib/helm/kueue";
+import { unknownValueKeys } from "../lib/helm/value-keys";
+import type { KubeObject } from "../lib/k8s/object";
+import { regionReleases } from "../lib/platform/releases";
+import { tenantDataPolicy } from "../lib/tenancy/access";
+import { clusterQueue, coveredResources, kueueObjects } from "../lib/tenancy/kueue";
+import { gpuRequestCaps, tenantNamespaceObjects } from "../lib/tenancy/namespace";
+import { resolveTenantQuotas } from "../lib/tenancy/quotas";
+import { derivePool } from "../lib/pools";
+import { LOCAL_CHARTS } from "../lib/versions";
+import { DEFAULT_CONFIG_DIR, REPO_ROOT } from "./helpers";
+
+const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+const east = config.regions.find((region) => region.region === "us-east-1")!;
+const west = config.regions.find((region) => region.region === "us-west-2")!;
+const byKind = (objects: readonly KubeObject[], kind: string) => objects.filter((object) => object.kind === kind);
+
+type Resource = { name: string; nominalQuota: number | string; borrowingLimit?: number | string; lendingLimit?: number | string };
+type Flavor = { name: string; resources: Resource[] };
+const flavorsOf = (queue: KubeObject) =>
+  (queue.spec as { resourceGroups: { coveredResources: string[]; flavors: Flavor[] }[] }).resourceGroups[0];
+
+describe("tenant quotas", () => {
+  it("resolve numbers, objects and tenant-wide limits", () => {
+    expect(
+      resolveTenantQuotas({
+        a: { p1: 4, p2: { nominal: 2, borrowingLimit: 1 }, borrowingLimit: 8, lendingLimit: 2 },
+        b: { p1: { nominal: 3, lendingLimit: 3 } },
+      }),
+    ).toEqual([
+      { tenant: "a", pool: "p1", nominal: 4, borrowingLimit: 8, lendingLimit: 2 },
+      { tenant: "a", pool: "p2", nominal: 2, borrowingLimit: 1, lendingLimit: 2 },
+      { tenant: "b", pool: "p1", nominal: 3, borrowingLimit: undefined, lendingLimit: 3 },
+    ]);
+  });
+
+  it("cap a namespace's GPU requests at what the tenant can ever hold", () => {
+    const pools = east.gpuPools.map((pool) => derivePool(pool));
+    const quotas = resolveTenantQuotas(east.quotas);
+    // research: H100 24 + borrow 16 capped at the pool's 32; L4 8 + 16; A100 MIG 8 + 16 capped at 16 GPUs.
+    expect(gpuRequestCaps("research", pools, quotas)).toEqual({
+      "nvidia.com/gpu": 32 + 24,
+      "nvidia.com/mig-1g.5gb": 16 * 2,
+      "nvidia.com/mig-2g.10gb": 16,
+      "nvidia.com/mig-3g.20gb": 16,
+    });
+    // inference has no borrowing limit: it can reach every pool's full size.
+    expect(gpuRequestCaps("inference", pools, quotas)["nvidia.com/gpu"]).toBe(32 + 32);
+  });
+});
+
+describe("Kueue objects", () => {
+  const objects = kueueObjects(config.fleet, east);
+
+  it("one ResourceFlavor per GPU pool, keyed on the pool label the autoscaler can satisfy, tolerating the GPU taint", () => {
+    const flavors = byKind(objects, "ResourceFlavor");
+    expect(flavors.map((flavor) => flavor.metadata.name)).toEqual(["train-h100", "infer-l4", "mig-a100"]);
+    for (const flavor of flavors) {
+      expect(flavor.spec).toEqual({
+        nodeLabels: { "fastgpu.io/pool": flavor.metadata.name },
+        tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+      });
+      expect(JSON.stringify(flavor)).not.toContain("nvidia.com/gpu.product");
+    }
+  });
+
+  it("one ClusterQueue per tenant in one cohort, covering cpu, memory and every advertised GPU resource", () => {
+    const queues = byKind(objects, "ClusterQueue");
+    expect(queues.map((queue) => queue.metadata.name)).toEqual(["research", "inference"]);
+    for (const queue of queues) {
+      expect(queue.spec).toMatchObject({
+        cohortName: "fastgpu",
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": queue.metadata.name } },
+        preemption: { reclaimWithinCohort: "Any", withinClusterQueue: "LowerPriority" },
+      });
+      expect((queue.spec as Record<string, unknown>).preemption).not.toHaveProperty("borrowWithinCohort");
+      const group = flavorsOf(queue);
+      expect(group.coveredResources).toEqual(["cpu", "memory", "nvidia.com/gpu", "nvidia.com/mig-1g.5gb", "nvidia.com/mig-2g.10gb", "nvidia.com/mig-3g.20gb"]);
+      // Kueue's rule: every flavor lists exactly the covered resources, in order.
+      for (const flavor of group.flavors) expect(flavor.resources.map((resource) => resource.name)).toEqual(group.coveredResources);
+    }
+  });
+
+  it("carries nominal quotas, borrowing and lending limits from the config, MIG in slices", () => {
+    const research = flavorsOf(byKind(objects, "ClusterQueue")[0]);
+    const quota = (flavor: string, resource: string) =>
+      research.flavors.find((candidate) => candidate.name === flavor)!.resources.find((candidate) => candidate.name === resource)!;
+    expect(quota("train-h100", "nvidia.com/gpu")).toEqual({ name: "nvidia.com/gpu", nominalQuota: 24, borrowingLimit: 16 });
+    expect(quota("infer-l4", "nvidia.com/gpu")).toEqual({ name: "nvidia.com/gpu", nominalQuota: 8, borrowingLimit: 16 });
+    // 8 A100s' worth of the layout {3g: 1, 2g: 1, 1g: 2}.
+    expect(quota("mig-a100", "nvidia.com/mig-1g.5gb")).toEqual({ name: "nvidia.com/mig-1g.5gb", nominalQuota: 16, borrowingLimit: 32 });
+    expect(quota("mig-a100", "nvidia.com/mig-3g.20gb")).toMatchObject({ nominalQuota: 8 });
+    // A flavor never owns or lends a resource its pool does not have.
+    expect(quota("train-h100", "nvidia.com/mig-1g.5gb")).toEqual({ name: "nvidia.com/mig-1g.5gb", nominalQuota: 0, borrowingLimit: 0 });
+    expect(quota("mig-a100", "nvidia.com/gpu")).toEqual({ name: "nvidia.com/gpu", nominalQuota: 0, borrowingLimit: 0 });
+    // Host share: 24 of a p5's 8 GPUs is 3 nodes of 192 vCPU, 90% allocatable.
+    expect(quota("train-h100", "cpu")).toMatchObject({ nominalQuota: Math.floor(24 * 192 * 0.9 / 8) });
+
+    const westInference = flavorsOf(clusterQueue(config.fleet, "inference", west.gpuPools.map((pool) => derivePool(pool)), resolveTenantQuotas(west.quotas)));
+    const l4 = westInference.flavors.find((flavor) => flavor.name === "infer-l4")!;
+    expect(l4.resources.find((resource) => resource.name === "nvidia.com/gpu")).toEqual({ name: "nvidia.com/gpu", nominalQuota: 12, lendingLimit: 8 });
+    for (const resource of l4.resources) {
+      if (resource.lendingLimit !== undefined) expect(parseFloat(String(resource.lendingLimit))).toBeLessThanOrEqual(parseFloat(String(resource.nominalQuota)));
+    }
+  });
+
+  it("has a LocalQueue per tenant namespace pointing at its ClusterQueue, and the fleet's priority classes", () => {
+    expect(byKind(objects, "LocalQueue").map((queue) => [queue.metadata.namespace, queue.metadata.name, (queue.spec as { clusterQueue: string }).clusterQueue])).toEqual([
+      ["research", "default", "research"],
+      ["inference", "default", "inference"],
+    ]);
+    expect(byKind(objects, "WorkloadPriorityClass").map((priority) => [priority.metadata.name, priority.value])).toEqual([
+      ["production", 1000],
+      ["standard", 100],
+      ["best-effort", 10],
+    ]);
+  });
+
+  it("covers only the resources of the region's pools", () => {
+    expect(coveredResources(west.gpuPools.map((pool) => derivePool(pool)))).toEqual(["cpu", "memory", "nvidia.com/gpu"]);
+  });
+});
+
+describe("tenant namespaces", () => {
+  const objects = tenantNamespaceObjects(config.fleet, east);
+  const inNamespace = (namespace: string, kind: string) => byKind(objects, kind).filter((object) => object.metadata.namespace === namespace);
+
+  it("enforce the restricted Pod Security level", () => {
+    for (const namespace of byKind(objects, "Namespace")) {
+      expect(namespace.metadata.labels).toMatchObject({
+        "fastgpu.io/tenant": namespace.metadata.name,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+      });
+    }
+  });
+
+  it("cap GPU requests with a ResourceQuota and default container requests with a LimitRange", () => {
+    const [quota] = inNamespace("research", "ResourceQuota");
+    expect(quota.spec).toEqual({
+      hard: {
+        "requests.nvidia.com/gpu": "56",
+        "requests.nvidia.com/mig-1g.5gb": "32",
+        "requests.nvidia.com/mig-2g.10gb": "16",
+        "requests.nvidia.com/mig-3g.20gb": "16",
+      },
+    });
+    const [limits] = inNamespace("research", "LimitRange");
+    expect(limits.spec).toEqual({ limits: [{ type: "Container", defaultRequest: { cpu: "500m", memory: "1Gi" } }] });
+  });
+
+  it("deny traffic by default, allowing the namespace itself, DNS, and HTTPS to AWS outside the VPC", () => {
+    const policies = Object.fromEntries(inNamespace("inference", "NetworkPolicy").map((policy) => [policy.metadata.name, policy.spec]));
+    expect(policies["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    expect(policies["allow-same-namespace"]).toMatchObject({ ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] });
+    expect(JSON.stringify(policies["allow-dns"])).toContain('"port":53');
+    expect(policies["allow-aws-apis"]).toMatchObject({
+      egress: [
+        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }] },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.40.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+      ],
+    });
+  });
+
+  it("grant the tenant's admin group edit in its namespace and nothing cluster-wide", () => {
+    const [binding] = inNamespace("research", "RoleBinding");
+    expect(binding).toMatchObject({
+      roleRef: { kind: "ClusterRole", name: "edit" },
+      subjects: [{ kind: "Group", name: "fastgpu:tenant:research:admins" }],
+    });
+    const everything = regionReleases(config.fleet, east).flatMap((release) => release.objects);
+    expect(everything.filter((object) => object.kind === "ClusterRoleBinding")).toEqual([]);
+    expect(inNamespace("research", "ServiceAccount").map((account) => account.metadata.name)).toEqual(["workload"]);
+  });
+});
+
+describe("tenant data access", () => {
+  it("reads every dataset and reads/writes only the tenant's prefix of checkpoints and artifacts", () => {
+    const policy = tenantDataPolicy("research", {
+      datasetsArn: "arn:aws:s3:::d",
+      checkpointsArn: "arn:aws:s3:::c",
+      artifactsArn: "arn:aws:s3:::a",
+      dataKeyArn: "arn:aws:kms:us-east-1:1:key/k",
+    });
+    const statement = (sid: string) => policy.Statement.find((entry) => entry.Sid === sid)!;
+    expect(statement("ReadDatasets")).toMatchObject({ Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: "arn:aws:s3:::d/*" });
+    expect(statement("ReadWriteOwnPrefix").Resource).toEqual(["arn:aws:s3:::c/research/*", "arn:aws:s3:::a/research/*"]);
+    expect(statement("ListOwnPrefix").Condition).toEqual({ StringLike: { "s3:prefix": ["research/*"] } });
+    expect(JSON.stringify(policy)).not.toMatch(/arn:aws:s3:::[ca]\/\*"/);
+  });
+});
+
+describe("Kueue release", () => {
+  it("pins the released image, trims integrations to batch/job and manages every Job in tenant namespaces", () => {
+    const values = kueueValues();
+    expect(values.controllerManager.manager.image).toEqual({ repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2", pullPolicy: "IfNotPresent" });
+    const configuration = parse(values.managerConfig.controllerManagerConfigYaml);
+    expect(configuration).toEqual(kueueConfiguration());
+    expect(configuration).toMatchObject({
+      apiVersion: "config.kueue.x-k8s.io/v1beta2",
+      integrations: { frameworks: ["batch/job"] },
+      manageJobsWithoutQueueName: true,
+      managedJobsNamespaceSelector: { matchExpressions: [{ key: "fastgpu.io/tenant", operator: "Exists" }] },
+    });
+    expect(configuration).not.toHaveProperty("fairSharing");
+  });
+
+  it("uses only keys the pinned chart defines", () => {
+    expect(KUEUE_VALUE_KEYS.chart).toBe("kueue@0.19.2");
+    expect(unknownValueKeys(kueueValues(), KUEUE_VALUE_KEYS)).toEqual([]);
+  });
+
+  it("keeps our chart's Chart.yaml and its pin in lib/versions.ts in step", () => {
+    const chart = parse(fs.readFileSync(path.join(REPO_ROOT, LOCAL_CHARTS.tenancy.path, "Chart.yaml"), "utf8"));
+    expect(chart).toMatchObject({ name: LOCAL_CHARTS.tenancy.chart, version: LOCAL_CHARTS.tenancy.version });
+  });
+
+  it("installs the tenancy chart after Kueue, with the objects lib/ builds", () => {
+    const releases = regionReleases(config.fleet, east);
+    const tenancy = releases.find((release) => release.name === "fastgpu-tenancy")!;
+    expect(tenancy.dependsOn).toEqual(["kueue"]);
+    expect(tenancy.values).toEqual({ objects: tenancy.objects });
+    expect(releases.findIndex((release) => release.name === "kueue")).toBeLessThan(releases.indexOf(tenancy));
+  });
+});
