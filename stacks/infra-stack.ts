@@ -31,6 +31,7 @@ import { poolUserData } from "../lib/mig-user-data";
 import { autoscalerTemplateTags, poolNodeLabels, poolNodeTaints } from "../lib/node-template";
 import { derivePool, type PoolFacts } from "../lib/pools";
 import { GPU_AMI_TYPE, SYSTEM_AMI_TYPE } from "../lib/versions";
+import { regionFacts } from "../lib/preview/region-facts";
 import { configureBackend } from "./backend";
 
 export interface RegionInfraStackProps {
@@ -197,6 +198,12 @@ export class RegionInfraStack extends TerraformStack {
       dependsOn: [...this.cluster.networkAddons],
     });
 
+    // What the pools and overhead are, in a machine-readable form: the PR preview reads it from base and
+    // head synths to show GPU capacity and cost before and after.
+    new TerraformOutput(this, "fastgpu_region", {
+      value: JSON.stringify(regionFacts(region)),
+      description: "FastGPU region facts (pools, system pool, NAT) for plan previews",
+    });
     new TerraformOutput(this, "cluster_name", { value: this.cluster.cluster.name });
     new TerraformOutput(this, "kubeconfig_command", {
       value: `aws eks update-kubeconfig --region ${region.region} --name ${this.clusterName}`,

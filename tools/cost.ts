@@ -1,0 +1,72 @@
+/**
+ * `npm run cost [-- --region <r>] [--config <dir>]`: per region and pool, the node price, GPUs and advertised
+ * units per node, the price per advertised GPU-hour and the monthly cost at min and max size, with region
+ * totals and how each price was obtained.
+ */
+import { ConfigError, formatProblem } from "../lib/config/errors";
+import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
+import { HOURS_PER_MONTH, PRICING_NOTES, regionCost, type RegionCost } from "../lib/cost";
+import { markdownTable, resourceList, usd, usdRate } from "../lib/format";
+import { parseFlags, single, UsageError } from "./cli-args";
+
+const USAGE = "npm run cost -- [--region <region>] [--config <dir>]";
+
+export function renderRegionCost(cost: RegionCost): string {
+  const rows = cost.pools.map((pool) => [
+    pool.pool,
+    pool.instanceType,
+    pool.capacityType,
+    `${usdRate(pool.price.usdPerHour)}${pool.price.estimated ? " (est.)" : ""}`,
+    String(pool.physicalGpusPerNode),
+    resourceList(pool.advertisedPerNode),
+    usdRate(pool.usdPerAdvertisedUnitHour),
+    `${pool.nodes.min}-${pool.nodes.max}`,
+    usd(pool.monthlyUsd?.min ?? null),
+    usd(pool.monthlyUsd?.max ?? null),
+  ]);
+  rows.push(["system pool", cost.systemPoolInstanceType, "on-demand", "", "", "", "", "", usd(cost.systemPoolMonthlyUsd?.min ?? null), usd(cost.systemPoolMonthlyUsd?.max ?? null)]);
+  rows.push(["overhead", "EKS, NAT, endpoints", "", "", "", "", "", "", usd(cost.overheadMonthlyUsd), usd(cost.overheadMonthlyUsd)]);
+  rows.push([`**total**${cost.estimated ? " (incl. estimates)" : ""}`, "", "", "", "", "", "", "", `**${usd(cost.totalMonthlyUsd?.min ?? null)}**`, `**${usd(cost.totalMonthlyUsd?.max ?? null)}**`]);
+  return markdownTable(
+    ["pool", "instance", "capacity", "$/node-hour", "GPUs/node", "advertised/node", "$/advertised GPU-hour", "nodes", "$/month at min", "$/month at max"],
+    rows,
+  );
+}
+
+export function pricingNotes(): string {
+  return [
+    `- Monthly = ${HOURS_PER_MONTH} hours at the pool's min or max node count.`,
+    `- ${PRICING_NOTES.onDemand}.`,
+    `- ${PRICING_NOTES.spot}.`,
+    `- ${PRICING_NOTES.capacityBlock}.`,
+    `- ${PRICING_NOTES.overhead}.`,
+  ].join("\n");
+}
+
+export function renderCostReport(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const flags = parseFlags(argv, { region: { takesValue: true }, config: { takesValue: true } }, USAGE);
+  const config = loadFleetConfig(single(flags, "config") ?? configDirFromEnv(env));
+  const wanted = single(flags, "region");
+  const regions = wanted ? config.regions.filter((region) => region.region === wanted) : config.regions;
+  if (wanted && regions.length === 0) {
+    throw new UsageError(`region "${wanted}" is not in the config; active regions: ${config.regions.map((r) => r.region).join(", ")}`, USAGE);
+  }
+  const sections = regions.map((region) => `## ${region.region}\n\n${renderRegionCost(regionCost(region))}`);
+  return `# FastGPU cost report\n\n${sections.join("\n\n")}\n\n### How prices are obtained\n\n${pricingNotes()}\n`;
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(renderCostReport(process.argv.slice(2)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exitCode = 3;
+    } else if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  }
+}

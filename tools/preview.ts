@@ -1,0 +1,121 @@
+/**
+ * `npm run preview -- --base <cdktf.out dir> --head <cdktf.out dir> [--plan <stack>=<plan.json> ...]
+ *  [--config <dir>] [--json-summary <file>]`
+ *
+ * Prints the pull-request comment as Markdown. Stacks with `--plan` (from `terraform show -json`) get
+ * Terraform's own summary; the others a synth-against-synth diff. `--config` reads the head's pools from that
+ * config directory instead of the head synth's `fastgpu_region` outputs. `--json-summary` also writes the
+ * counts the workflow labels the PR with.
+ */
+import * as fs from "node:fs";
+import { ConfigError, formatProblem } from "../lib/config/errors";
+import { loadFleetConfig } from "../lib/config/load";
+import { planChanges, synthDiff, type StackChanges } from "../lib/preview/changes";
+import { parseRegionFacts, regionFacts, REGION_FACTS_OUTPUT } from "../lib/preview/region-facts";
+import { renderPreview, statefulRisks, type FactsSide, type PreviewInput, type StackPreview } from "../lib/preview/render";
+import { InputError, readSynthOutput, stackParts, type SynthOutput } from "../lib/preview/synth-output";
+import { stackVersions, versionBumps, type VersionBump } from "../lib/preview/versions";
+import { parseFlags, single, UsageError } from "./cli-args";
+
+const USAGE =
+  "npm run preview -- --base <cdktf.out dir> --head <cdktf.out dir> [--plan <stack>=<plan.json> ...] [--config <dir>] [--json-summary <file>]";
+
+function factsFromSynth(synth: SynthOutput, region: string): FactsSide {
+  const infra = synth.stacks.get(`fastgpu-${region}-infra`);
+  if (!infra) return { absent: true };
+  const output = infra.output?.[REGION_FACTS_OUTPUT];
+  if (!output) return { error: `no ${REGION_FACTS_OUTPUT} output in fastgpu-${region}-infra (synthesized by an older FastGPU)` };
+  const parsed = parseRegionFacts(output.value);
+  return "facts" in parsed ? { facts: parsed.facts } : { error: parsed.error };
+}
+
+export function buildPreview(argv: readonly string[]): { input: PreviewInput; markdown: string; jsonSummary?: string } {
+  const flags = parseFlags(
+    argv,
+    {
+      base: { takesValue: true },
+      head: { takesValue: true },
+      plan: { takesValue: true, repeatable: true },
+      config: { takesValue: true },
+      "json-summary": { takesValue: true },
+    },
+    USAGE,
+  );
+  const baseDir = single(flags, "base");
+  const headDir = single(flags, "head");
+  if (!baseDir || !headDir) throw new UsageError("--base and --head are required", USAGE);
+  const base = readSynthOutput(baseDir, "--base");
+  const head = readSynthOutput(headDir, "--head");
+
+  const plans = new Map<string, StackChanges>();
+  for (const spec of (flags.plan as string[] | undefined) ?? []) {
+    const separator = spec.indexOf("=");
+    if (separator <= 0) throw new UsageError(`--plan ${spec}: expected <stack>=<plan.json>`, USAGE);
+    const stack = spec.slice(0, separator);
+    const file = spec.slice(separator + 1);
+    if (!head.stacks.has(stack)) {
+      throw new InputError(`--plan ${spec}: stack "${stack}" is not in the head synth (${headDir}); stacks: ${[...head.stacks.keys()].join(", ")}`);
+    }
+    if (!fs.existsSync(file)) throw new InputError(`--plan ${spec}: ${file} not found`);
+    plans.set(stack, planChanges(fs.readFileSync(file, "utf8"), file));
+  }
+
+  const names = [...new Set([...base.stacks.keys(), ...head.stacks.keys()])].sort();
+  const stacks: StackPreview[] = names.map((name) => ({
+    name,
+    ...stackParts(name),
+    changes: plans.get(name) ?? synthDiff(base.stacks.get(name), head.stacks.get(name)),
+  }));
+
+  const configDir = single(flags, "config");
+  const headConfig = configDir ? loadFleetConfig(configDir) : undefined;
+  const regionNames = [...new Set(stacks.map((stack) => stack.region).filter(Boolean))].sort();
+  const regions = regionNames.map((region) => {
+    const configured = headConfig?.regions.find((candidate) => candidate.region === region);
+    const after: FactsSide = headConfig ? (configured ? { facts: regionFacts(configured) } : { absent: true }) : factsFromSynth(head, region);
+    return { region, before: factsFromSynth(base, region), after };
+  });
+
+  // Provider pins repeat in every stack: list each provider bump once, everything else per region.
+  const versions = new Map<string, VersionBump>();
+  for (const name of names) {
+    for (const bump of versionBumps(stackVersions(base.stacks.get(name)), stackVersions(head.stacks.get(name)))) {
+      const component = bump.component.startsWith("provider ") ? bump.component : `${stackParts(name).region || name}: ${bump.component}`;
+      versions.set(component, { ...bump, component });
+    }
+  }
+
+  const input: PreviewInput = { stacks, regions, versions: [...versions.values()] };
+  const markdown = renderPreview(input);
+  const summaryFile = single(flags, "json-summary");
+  let jsonSummary: string | undefined;
+  if (summaryFile) {
+    const risks = statefulRisks(stacks);
+    jsonSummary = JSON.stringify(
+      {
+        statefulDestroys: risks.length,
+        stacks: stacks.map((stack) => ({ name: stack.name, source: stack.changes.source, summary: stack.changes.summary })),
+      },
+      null,
+      2,
+    );
+    fs.writeFileSync(summaryFile, `${jsonSummary}\n`);
+  }
+  return { input, markdown, jsonSummary };
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(buildPreview(process.argv.slice(2)).markdown);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      console.error(`preview: ${error.message}`);
+      process.exitCode = 1;
+    } else if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  }
+}
