@@ -1,0 +1,27 @@
+// Command-line parsing. Pure: no I/O, so tests cover every branch.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "options.h"
+
+namespace gv {
+
+struct ParseOutcome {
+  enum class Action { Run, Help, List, ListSkus, Version, BadUsage };
+  Action action = Action::Run;
+  Options options;
+  std::string error;  // for BadUsage
+};
+
+// args excludes argv[0]. Accepts "--name value" and "--name=value".
+ParseOutcome parseArguments(const std::vector<std::string>& args);
+std::string usageText();
+
+// --node-name, else $NODE_NAME (set by the Kubernetes downward API), else hostname.
+std::string resolveNodeName(const std::optional<std::string>& flag, const char* environment,
+                            const std::string& hostname);
+
+}  // namespace gv

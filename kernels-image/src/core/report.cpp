@@ -1,0 +1,258 @@
+#include "report.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+namespace gv {
+
+namespace {
+
+std::string formatValue(const std::optional<double>& value, const std::string& unit) {
+  if (!value) return "-";
+  std::ostringstream out;
+  double v = *value;
+  if (v == static_cast<long long>(v) && std::abs(v) < 1e12) out << static_cast<long long>(v);
+  else {
+    out.precision(v >= 100 ? 5 : 3);
+    out << v;
+  }
+  if (!unit.empty()) out << " " << unit;
+  return out.str();
+}
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+void appendCheckRows(std::ostringstream& out, const std::vector<CheckResult>& checks) {
+  out << "  " << pad("CHECK", 19) << pad("STATUS", 7) << pad("MEASURED", 20) << pad("THRESHOLD", 22)
+      << pad("TIME", 8) << "REASON\n";
+  for (const auto& check : checks) {
+    std::string threshold = "-";
+    if (check.threshold) {
+      threshold = std::string(toString(check.threshold->comparison)) + " " +
+                  formatValue(check.threshold->value, check.threshold->unit);
+      if (!check.threshold->binding) threshold += " (nb)";
+    }
+    std::ostringstream time;
+    time.setf(std::ios::fixed);
+    time.precision(1);
+    time << check.durationSeconds << "s";
+    std::string reason = check.reason;
+    if (!check.injectedFaults.empty()) reason = "[injected] " + reason;
+    out << "  " << pad(check.name, 19) << pad(toString(check.status), 7)
+        << pad(formatValue(check.value, check.unit), 20) << pad(threshold, 22) << pad(time.str(), 8) << reason
+        << "\n";
+  }
+}
+
+std::string sharingOf(const GpuSnapshot& gpu) {
+  std::string mode = gpu.identity.migInstance ? "mig" : "exclusive";
+  if (gpu.timeSliced) mode = gpu.identity.migInstance ? "mig+time-slicing" : "time-slicing";
+  return mode;
+}
+
+}  // namespace
+
+std::string formatCudaVersion(int version) {
+  if (version <= 0) return "unknown";
+  return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
+}
+
+Json checkToJson(const CheckResult& result) {
+  Json out = Json::object();
+  out.set("name", result.name);
+  out.set("status", toString(result.status));
+  out.set("value", result.value);
+  out.set("unit", result.unit.empty() ? Json() : Json(result.unit));
+  if (result.threshold) {
+    Json threshold = Json::object();
+    threshold.set("comparison", toString(result.threshold->comparison));
+    threshold.set("value", result.threshold->value);
+    threshold.set("unit", result.threshold->unit);
+    threshold.set("source", result.threshold->source);
+    threshold.set("binding", result.threshold->binding);
+    if (!result.threshold->binding) threshold.set("notBindingReason", result.threshold->notBindingReason);
+    out.set("threshold", threshold);
+  } else {
+    out.set("threshold", Json());
+  }
+  out.set("durationSeconds", result.durationSeconds);
+  out.set("reason", result.reason);
+  out.set("details", result.details);
+  Json faults = Json::array();
+  for (const auto& fault : result.injectedFaults) faults.push(fault);
+  out.set("injectedFaults", faults);
+  return out;
+}
+
+Json reportToJson(const RunReport& report) {
+  Json root = Json::object();
+  root.set("schemaVersion", kReportSchemaVersion);
+  Json tool = Json::object();
+  tool.set("name", "gpu-validate");
+  tool.set("version", report.toolVersion);
+  tool.set("cublas", report.cublas);
+  tool.set("cudaArchitectures", report.cudaArchitectures);
+  tool.set("skuTableUpdated", report.skuTableUpdated);
+  root.set("tool", tool);
+  root.set("startedAt", report.startedAtUtc);
+  root.set("durationSeconds", report.durationSeconds);
+  root.set("profile", toString(report.options.profile));
+  root.set("verdict", toString(report.verdict.verdict));
+  root.set("exitCode", report.verdict.exitCode);
+  root.set("reason", report.verdict.reason);
+  Json faults = Json::array();
+  for (const auto& fault : report.injectedFaults) faults.push(fault);
+  root.set("injectedFaults", faults);
+
+  Json node = Json::object();
+  node.set("name", report.nodeName);
+  node.set("sharingRequested", report.options.sharing ? toString(*report.options.sharing) : "auto");
+  node.set("expectedGpus", report.options.expectGpus);
+  node.set("expectedSku", report.options.expectSku);
+  node.set("expectedMigProfile", report.options.expectMigProfile);
+  node.set("cudaDeviceCount", report.facts.cudaDeviceCountError ? Json() : Json(report.facts.cudaDeviceCount));
+  node.set("nvmlDeviceCount", report.facts.nvmlDeviceCount);
+  root.set("node", node);
+
+  Json software = Json::object();
+  software.set("driverVersion", report.facts.nvmlDriverVersion);
+  software.set("cudaDriverVersion",
+               report.facts.cudaDriverVersion ? Json(formatCudaVersion(report.facts.cudaDriverVersion)) : Json());
+  software.set("cudaRuntimeVersion",
+               report.facts.cudaRuntimeVersion ? Json(formatCudaVersion(report.facts.cudaRuntimeVersion)) : Json());
+  Json nvml = Json::object();
+  nvml.set("available", report.nvmlAvailable);
+  nvml.set("reason", report.nvmlAvailable ? Json() : Json(report.nvmlReason));
+  software.set("nvml", nvml);
+  root.set("software", software);
+
+  Json gpus = Json::array();
+  for (const auto& gpu : report.gpus) {
+    const GpuIdentity& id = gpu.identity;
+    Json g = Json::object();
+    g.set("index", id.cudaIndex);
+    g.set("name", id.name);
+    g.set("uuid", id.uuid);
+    g.set("pciBusId", id.pciBusId);
+    g.set("pciDeviceId", id.pciDeviceId ? Json(formatPciDeviceId(*id.pciDeviceId)) : Json());
+    g.set("computeCapability", std::to_string(id.computeMajor) + "." + std::to_string(id.computeMinor));
+    g.set("smCount", id.smCount);
+    g.set("memoryBytes", id.totalMemoryBytes);
+    if (gpu.skuKey.empty()) {
+      g.set("sku", Json());
+    } else {
+      Json sku = Json::object();
+      sku.set("key", gpu.skuKey);
+      sku.set("name", gpu.skuName);
+      sku.set("matchedBy", gpu.skuMatchedBy);
+      g.set("sku", sku);
+    }
+    Json context = Json::object();
+    context.set("sharing", sharingOf(gpu));
+    context.set("migInstance", id.migInstance);
+    context.set("migProfile", id.migProfile);
+    context.set("migParentUuid", id.parentUuid.empty() ? Json() : Json(id.parentUuid));
+    context.set("timeSliced", gpu.timeSliced);
+    context.set("source", gpu.sharingSource);
+    context.set("otherComputeProcessesAtStart", id.otherComputeProcesses);
+    g.set("context", context);
+    Json checks = Json::array();
+    for (const auto& check : gpu.checks) checks.push(checkToJson(check));
+    g.set("checks", checks);
+    gpus.push(g);
+  }
+  root.set("gpus", gpus);
+
+  Json nodeChecks = Json::array();
+  for (const auto& check : report.nodeChecks) nodeChecks.push(checkToJson(check));
+  root.set("nodeChecks", nodeChecks);
+
+  int counts[4] = {0, 0, 0, 0};
+  for (const auto& [label, result] : labelledResults(report)) counts[static_cast<int>(result->status)]++;
+  Json summary = Json::object();
+  summary.set("pass", counts[static_cast<int>(Status::Pass)]);
+  summary.set("fail", counts[static_cast<int>(Status::Fail)]);
+  summary.set("skip", counts[static_cast<int>(Status::Skip)]);
+  summary.set("error", counts[static_cast<int>(Status::Error)]);
+  root.set("summary", summary);
+  return root;
+}
+
+void finalizeVerdict(RunReport& report) {
+  report.verdict = decideVerdict(labelledResults(report), report.couldNotRunReason);
+}
+
+std::vector<LabelledResult> labelledResults(const RunReport& report) {
+  std::vector<LabelledResult> out;
+  for (const auto& check : report.nodeChecks) out.emplace_back("node", &check);
+  for (const auto& gpu : report.gpus)
+    for (const auto& check : gpu.checks) out.emplace_back("gpu" + std::to_string(gpu.identity.cudaIndex), &check);
+  return out;
+}
+
+std::string renderTable(const RunReport& report) {
+  std::ostringstream out;
+  out << "gpu-validate " << report.toolVersion << " | node " << report.nodeName << " | profile "
+      << toString(report.options.profile) << " | sharing "
+      << (report.options.sharing ? toString(*report.options.sharing) : "auto") << "\n";
+  out << "CUDA runtime " << formatCudaVersion(report.facts.cudaRuntimeVersion) << ", driver API "
+      << formatCudaVersion(report.facts.cudaDriverVersion) << ", NVIDIA driver "
+      << report.facts.nvmlDriverVersion.value_or("unknown") << " | NVML "
+      << (report.nvmlAvailable ? "available" : "unavailable (" + report.nvmlReason + ")") << " | cuBLAS "
+      << (report.cublas ? "yes" : "no") << "\n";
+  if (!report.injectedFaults.empty()) {
+    out << "INJECTED FAULTS:";
+    for (const auto& fault : report.injectedFaults) out << " " << fault;
+    out << "  (this report is a test, not a real verdict)\n";
+  }
+  for (const auto& gpu : report.gpus) {
+    const GpuIdentity& id = gpu.identity;
+    out << "\nGPU " << id.cudaIndex << "  " << id.name << "  "
+        << (id.pciDeviceId ? formatPciDeviceId(*id.pciDeviceId) : "id?") << "  sku "
+        << (gpu.skuKey.empty() ? "unknown" : gpu.skuKey) << "  " << sharingOf(gpu) << "  " << id.uuid << "\n";
+    appendCheckRows(out, gpu.checks);
+  }
+  if (!report.nodeChecks.empty()) {
+    out << "\nNODE\n";
+    appendCheckRows(out, report.nodeChecks);
+  }
+  std::string verdict = toString(report.verdict.verdict);
+  for (auto& c : verdict) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out << "\nVERDICT: " << verdict << " (exit " << report.verdict.exitCode << ") - " << report.verdict.reason << "\n";
+  return out.str();
+}
+
+bool writeFileAtomically(const std::string& path, const std::string& content, std::string* error) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  std::FILE* file = std::fopen(temporary.c_str(), "wb");
+  if (!file) {
+    if (error) *error = "cannot create " + temporary + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = std::fwrite(content.data(), 1, content.size(), file) == content.size();
+  ok = (std::fflush(file) == 0) && ok;
+  ok = (::fsync(::fileno(file)) == 0) && ok;
+  ok = (std::fclose(file) == 0) && ok;
+  if (!ok) {
+    if (error) *error = "cannot write " + temporary + ": " + std::strerror(errno);
+    std::remove(temporary.c_str());
+    return false;
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    if (error) *error = "cannot rename " + temporary + " to " + path + ": " + std::strerror(errno);
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace gv
