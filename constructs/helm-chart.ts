@@ -15,6 +15,8 @@ export interface ChartReleaseProps {
   /** Seconds Helm waits for the release's resources (and Jobs, with waitForJobs) before failing the deploy. */
   readonly timeoutSeconds?: number;
   readonly waitForJobs?: boolean;
+  /** Wait for the release's resources to be ready (default true). */
+  readonly wait?: boolean;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -48,9 +50,10 @@ export class ChartRelease extends Construct {
       createNamespace: props.createNamespace ?? false,
       ...source,
       values: [renderValues(props.values)],
-      atomic: true,
-      cleanupOnFail: true,
-      wait: true,
+      // Atomic rollback needs Helm to wait; a release it does not wait for keeps what it installed.
+      atomic: props.wait ?? true,
+      cleanupOnFail: props.wait ?? true,
+      wait: props.wait ?? true,
       waitForJobs: props.waitForJobs ?? false,
       timeout: props.timeoutSeconds ?? 600,
       maxHistory: 10,

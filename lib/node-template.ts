@@ -20,6 +20,16 @@ export interface NodeTaint {
 /** Keeps every pod without a GPU toleration off GPU nodes. */
 export const GPU_TAINT: NodeTaint = { key: GPU_RESOURCE, value: "true", effect: "NoSchedule" };
 
+/**
+ * Every GPU node joins with this taint; the join gate removes it once the node passes validation. The key's
+ * prefix is Cluster Autoscaler's startup-taint convention: it ignores such taints when it simulates whether a
+ * pending pod would fit a new node, so the taint never blocks scale-up.
+ */
+export const STARTUP_TAINT_PREFIX = "startup-taint.cluster-autoscaler.kubernetes.io/";
+export const VALIDATION_TAINT: NodeTaint = { key: `${STARTUP_TAINT_PREFIX}gpu-validation`, value: "pending", effect: "NoSchedule" };
+/** Set by the join gate: `passed` or `failed`. */
+export const VALIDATION_LABEL = "fastgpu.io/gpu-validation";
+
 export function poolNodeLabels(facts: PoolFacts): Readonly<Record<string, string>> {
   return {
     ...facts.pool.labels,
@@ -31,8 +41,13 @@ export function poolNodeLabels(facts: PoolFacts): Readonly<Record<string, string
   };
 }
 
-export function poolNodeTaints(_facts: PoolFacts): readonly NodeTaint[] {
-  return [GPU_TAINT];
+export interface TaintOptions {
+  /** The node-join gate is on: nodes are born with the validation taint. */
+  readonly joinGate: boolean;
+}
+
+export function poolNodeTaints(_facts: PoolFacts, options: TaintOptions): readonly NodeTaint[] {
+  return options.joinGate ? [GPU_TAINT, VALIDATION_TAINT] : [GPU_TAINT];
 }
 
 const TEMPLATE_PREFIX = "k8s.io/cluster-autoscaler/node-template";
@@ -48,7 +63,8 @@ const EPHEMERAL_STORAGE_SHARE = 0.8;
 export function autoscalerTemplateTags(facts: PoolFacts): Readonly<Record<string, string>> {
   const tags: Record<string, string> = {};
   for (const [key, value] of Object.entries(poolNodeLabels(facts))) tags[`${TEMPLATE_PREFIX}/label/${key}`] = value;
-  for (const taint of poolNodeTaints(facts)) tags[`${TEMPLATE_PREFIX}/taint/${taint.key}`] = `${taint.value}:${taint.effect}`;
+  // Only the GPU taint: the validation taint is a startup taint the autoscaler must not plan around.
+  tags[`${TEMPLATE_PREFIX}/taint/${GPU_TAINT.key}`] = `${GPU_TAINT.value}:${GPU_TAINT.effect}`;
   const resources: Record<string, number> = { ...facts.advertisedPerNode };
   if (!(GPU_RESOURCE in resources)) resources[GPU_RESOURCE] = 0;
   for (const [name, value] of Object.entries(resources)) tags[`${TEMPLATE_PREFIX}/resources/${name}`] = String(value);

@@ -21,6 +21,9 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, { readonly clusterAuto
 
 export const DEFAULT_KUBERNETES_VERSION = "1.35";
 
+/** The gpu-validate image tag (kernels-image, built and pushed by .github/workflows/kernels-image.yml). */
+export const DEFAULT_VALIDATION_IMAGE_TAG = "0.1.0";
+
 export const CHARTS = {
   clusterAutoscaler: {
     repository: "https://kubernetes.github.io/autoscaler",
@@ -51,6 +54,7 @@ export interface LocalChart {
 
 export const LOCAL_CHARTS = {
   tenancy: { path: "charts/fastgpu-tenancy", chart: "fastgpu-tenancy", version: "0.1.0" },
+  gpuValidation: { path: "charts/fastgpu-gpu-validation", chart: "fastgpu-gpu-validation", version: "0.1.0" },
 } as const satisfies Record<string, LocalChart>;
 
 export function isLocalChart(chart: HelmChartPin | LocalChart): chart is LocalChart {

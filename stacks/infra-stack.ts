@@ -138,7 +138,7 @@ export class RegionInfraStack extends TerraformStack {
         rootVolumeGiB: pool.rootVolumeGiB,
         userData: poolUserData(facts),
         labels: poolNodeLabels(facts),
-        taints: poolNodeTaints(facts),
+        taints: poolNodeTaints(facts, { joinGate: fleet.validation.joinGate }),
         autoscalingGroupTags: autoscalerTemplateTags(facts),
         tags: { ...tags, "fastgpu.io/pool": pool.name },
         dependsOn: nodeDependencies,

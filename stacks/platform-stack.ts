@@ -6,7 +6,8 @@ import { HelmProvider, KubernetesProvider } from "../constructs/providers";
 import type { RegionConfig } from "../lib/config/load";
 import type { FleetFile } from "../lib/config/schema";
 import { platformStackName } from "../lib/naming";
-import { regionReleases } from "../lib/platform/releases";
+import { deployGateJobs, regionReleases } from "../lib/platform/releases";
+import { DeployGate } from "../constructs/deploy-gate";
 import { configureBackend } from "./backend";
 import type { RegionInfraStack } from "./infra-stack";
 
@@ -46,7 +47,8 @@ export class RegionPlatformStack extends TerraformStack {
     new HelmProvider(this, "helm", { kubernetes: connection });
 
     const releases = new Map<string, ChartRelease>();
-    for (const release of regionReleases(fleet, region)) {
+    const validationImageRepository = infra.imageRepository.repository.repositoryUrl;
+    for (const release of regionReleases(fleet, region, { validationImageRepository })) {
       releases.set(
         release.name,
         new ChartRelease(this, release.name, {
@@ -56,6 +58,7 @@ export class RegionPlatformStack extends TerraformStack {
           chart: release.chart,
           values: release.values,
           timeoutSeconds: release.timeoutSeconds,
+          wait: release.wait,
           dependsOn: release.dependsOn.map((name) => {
             const dependency = releases.get(name);
             if (!dependency) throw new Error(`release ${release.name} depends on ${name}, which is not declared before it`);
@@ -65,5 +68,19 @@ export class RegionPlatformStack extends TerraformStack {
       );
     }
     this.releases = releases;
+
+    const gateJobs = deployGateJobs(fleet, region);
+    const validationRelease = releases.get("fastgpu-gpu-validation");
+    if (gateJobs.length > 0 && validationRelease) {
+      new DeployGate(this, "deploy-gate", {
+        region: region.region,
+        clusterName: infra.clusterName,
+        jobs: gateJobs,
+        timeoutMinutes: fleet.validation.deployGateTimeoutMinutes,
+        clusterEndpoint: eks.endpoint,
+        clusterCaData: eks.certificateAuthority.get(0).data,
+        after: validationRelease.release,
+      });
+    }
   }
 }

@@ -24,8 +24,13 @@ describe("npm run manifests", () => {
     const outdir = path.join(tempDir(), "out");
     synthFleet(loadFleetConfig(DEFAULT_CONFIG_DIR), outdir);
     const platform = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8"));
+    // The deploy reads the ECR repository from the infra stack's state; manifests show it with ACCOUNT_ID.
+    const repository = /\$\{data\.terraform_remote_state\.[^}]*repository_url\}/g;
     const deployed = Object.fromEntries(
-      Object.values(platform.resource.helm_release as Record<string, { name: string; values: string[] }>).map((release) => [release.name, release.values[0]]),
+      Object.values(platform.resource.helm_release as Record<string, { name: string; values: string[] }>).map((release) => [
+        release.name,
+        release.values[0].replace(repository, "ACCOUNT_ID.dkr.ecr.us-west-2.amazonaws.com/fastgpu/gpu-validate"),
+      ]),
     );
     const text = renderManifests(["--region", "us-west-2", "--values", "--config", DEFAULT_CONFIG_DIR]);
     const printed = Object.fromEntries(

@@ -58,7 +58,12 @@ describe("node labels, taints and autoscaler node templates", () => {
       "k8s.amazonaws.com/accelerator": "nvidia-h100",
       "nvidia.com/device-plugin.config": "exclusive",
     });
-    expect(poolNodeTaints(facts)).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+    expect(poolNodeTaints(facts, { joinGate: false })).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+    // With the join gate, nodes are also born unproven, under Cluster Autoscaler's startup-taint prefix.
+    expect(poolNodeTaints(facts, { joinGate: true })).toEqual([
+      { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
+      { key: "startup-taint.cluster-autoscaler.kubernetes.io/gpu-validation", value: "pending", effect: "NoSchedule" },
+    ]);
   });
 
   it("tags the ASG with what a node will advertise, so the autoscaler can scale up from zero", () => {

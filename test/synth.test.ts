@@ -15,7 +15,7 @@ import {
 } from "../constructs/providers";
 import { loadFleetConfig } from "../lib/config/load";
 import { gpuOperatorValues } from "../lib/helm/gpu-operator";
-import { autoscalerTemplateTags } from "../lib/node-template";
+import { autoscalerTemplateTags, VALIDATION_TAINT } from "../lib/node-template";
 import { derivePool } from "../lib/pools";
 import { CHARTS } from "../lib/versions";
 import { regionReleases } from "../lib/platform/releases";
@@ -115,7 +115,10 @@ describe("synth of the default config", () => {
     const gpuGroups = resources(east, "aws_eks_node_group").filter((group) => group.ami_type === "AL2023_x86_64_NVIDIA");
     expect(gpuGroups.map((group) => group.node_group_name).sort()).toEqual(["fastgpu-infer-l4", "fastgpu-mig-a100", "fastgpu-train-h100"]);
     for (const group of gpuGroups) {
-      expect(group.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+      expect(group.taint).toEqual([
+        { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" },
+        { key: "startup-taint.cluster-autoscaler.kubernetes.io/gpu-validation", value: "pending", effect: "NO_SCHEDULE" },
+      ]);
       expect(group.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
       // Subnets are filtered to the AZs that offer the instance type.
       expect(group.subnet_ids).toMatch(/^\$\{compact\(\[contains\(data\.aws_ec2_instance_type_offerings\./);
@@ -238,7 +241,7 @@ describe("synth of the default config", () => {
     });
     const east = config.regions[0];
     const values = parse((operator.values as string[])[0]);
-    expect(values).toEqual(JSON.parse(JSON.stringify(gpuOperatorValues(east.gpuPools.map((pool) => pool.sharing)))));
+    expect(values).toEqual(JSON.parse(JSON.stringify(gpuOperatorValues(east.gpuPools.map((pool) => pool.sharing), [VALIDATION_TAINT]))));
 
     const configKeys = Object.keys(values.devicePlugin.config.data);
     const gpuGroups = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_node_group").filter((group) => group.ami_type === "AL2023_x86_64_NVIDIA");
@@ -286,13 +289,31 @@ describe("synth of the default config", () => {
     expect(JSON.parse(cni.configuration_values as string)).toEqual({ enableNetworkPolicy: "true" });
   });
 
+  it("installs the validation chart and makes the deploy wait for its gate, naming nodes and checks", () => {
+    const platform = stackJson("fastgpu-us-east-1-platform");
+    const [releaseId, release] = Object.entries(platform.resource.helm_release).find(([, candidate]) => candidate.name === "fastgpu-gpu-validation")!;
+    expect(release).toMatchObject({ wait: false, atomic: false, namespace: "fastgpu-system" });
+    const { objects } = parse((release.values as string[])[0]);
+    expect(objects.map((object: { kind: string }) => object.kind)).toEqual(expect.arrayContaining(["DaemonSet", "Job", "ClusterRole"]));
+    expect(JSON.stringify(objects)).toContain("${data.terraform_remote_state.cross-stack-reference-input-fastgpu-us-east-1-infra.outputs.");
+    const [gate] = Object.values(platform.resource.terraform_data);
+    expect(gate.depends_on).toEqual([`helm_release.${releaseId}`]);
+    const [{ "local-exec": exec }] = gate.provisioner as { "local-exec": { command: string; environment: Record<string, string> } }[];
+    expect(exec.command).toContain('tools/smoke.ts" deploy-gate --region us-east-1 --cluster fastgpu-us-east-1');
+    expect(exec.environment.FASTGPU_K8S_SERVER).toMatch(/^\$\{nonsensitive\(data\.terraform_remote_state\./);
+    expect((gate.triggers_replace as { jobs: string }).jobs).toMatch(/^gpu-validation-infer-l4-[0-9a-f]{8}$/);
+  });
+
   it("reads the same through cdktf's Testing matchers", () => {
     const infra = fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-infra/cdk.tf.json"), "utf8");
     expect(infra).toHaveResourceWithProperties(EksCluster, { name: "fastgpu-us-west-2", version: "1.35" });
     expect(infra).toHaveResourceWithProperties(EksNodeGroup, {
       node_group_name: "fastgpu-train-h100",
       instance_types: ["p5.48xlarge"],
-      taint: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+      taint: [
+        { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" },
+        { key: "startup-taint.cluster-autoscaler.kubernetes.io/gpu-validation", value: "pending", effect: "NO_SCHEDULE" },
+      ],
     });
     expect(infra).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_policy: true });
     expect(infra).toHaveResourceWithProperties(EksPodIdentityAssociation, { service_account: "cluster-autoscaler" });

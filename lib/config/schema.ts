@@ -3,7 +3,7 @@
  * key is an error, never a silently ignored setting. Cross-checks against the catalog live in `validate.ts`.
  */
 import { z } from "zod";
-import { KUBERNETES_VERSIONS } from "../versions";
+import { DEFAULT_VALIDATION_IMAGE_TAG, KUBERNETES_VERSIONS } from "../versions";
 
 /** Replicas above this share one GPU so thinly that jobs mostly wait; it is almost always a typo. */
 export const MAX_TIME_SLICING_REPLICAS = 32;
@@ -198,6 +198,25 @@ export const DEFAULT_PRIORITY_CLASSES = [
   { name: "best-effort", value: 10, description: "Experiments and sweeps: the first to be preempted." },
 ];
 
+export const VALIDATION_PROFILES = ["quick", "full"] as const;
+
+const validationSchema = z.strictObject({
+  /** gpu-validate profile: `quick` (about a minute per node) or `full` (a stress run under 10 minutes). */
+  profile: z.enum(VALIDATION_PROFILES, { error: "validation.profile must be quick or full" }).default("quick"),
+  /** Validate every node of every pool with minSize >= 1 during `cdktf deploy`; a failing node fails the deploy. */
+  deployGate: z.boolean().default(true),
+  /** Keep every newly joined GPU node tainted until it passes the quick suite. */
+  joinGate: z.boolean().default(true),
+  /** How long the deploy gate waits for every node's result. */
+  deployGateTimeoutMinutes: z.number().int().min(5).max(180).default(40),
+  image: z
+    .strictObject({
+      /** Tag of the validation image in the region's ECR repository `<fleet>/gpu-validate` (immutable tags). */
+      tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be an image tag such as 0.1.0" }),
+    })
+    .default({ tag: DEFAULT_VALIDATION_IMAGE_TAG }),
+});
+
 export const fleetSchema = z.strictObject({
   name: dnsName("the fleet name", 20),
   tags: z.record(z.string(), z.string()).default({}),
@@ -211,9 +230,12 @@ export const fleetSchema = z.strictObject({
   /** Kueue WorkloadPriorityClasses, selected by a Job's `kueue.x-k8s.io/priority-class` label. */
   priorityClasses: z.array(priorityClassSchema).default(DEFAULT_PRIORITY_CLASSES),
   regions: z.array(regionCode).optional(),
+  /** GPU validation after deploys and on every joining node (kernels-image/gpu-validate). */
+  validation: validationSchema.default({ profile: "quick", deployGate: true, joinGate: true, deployGateTimeoutMinutes: 40, image: { tag: DEFAULT_VALIDATION_IMAGE_TAG } }),
 });
 
 export type FleetFile = z.output<typeof fleetSchema>;
+export type ValidationConfig = z.output<typeof validationSchema>;
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type PriorityClassConfig = z.output<typeof priorityClassSchema>;
 export type PoolQuotaConfig = z.output<typeof poolQuotaSchema>;

@@ -2,6 +2,7 @@
  * Helm values for the upstream cluster-autoscaler chart (version in lib/versions.ts). The type lists only
  * keys that chart version's values.yaml defines, so a misspelt key is a compile error.
  */
+import type { NodeTaint } from "../node-template";
 import { KUBERNETES_VERSIONS } from "../versions";
 
 export const CLUSTER_AUTOSCALER_NAMESPACE = "kube-system";
@@ -24,6 +25,8 @@ export function clusterAutoscalerValues(input: {
   region: string;
   clusterName: string;
   kubernetesVersion: string;
+  /** Taints nodes are born with and lose once ready (the GPU join gate); never planned around. */
+  startupTaints?: readonly NodeTaint[];
 }): ClusterAutoscalerValues {
   return {
     cloudProvider: "aws",
@@ -44,6 +47,9 @@ export function clusterAutoscalerValues(input: {
       "scale-down-delay-after-add": "10m",
       // GPU DaemonSets (device plugin, DCGM exporter) must not keep an idle GPU node alive.
       "ignore-daemonsets-utilization": true,
+      // Their key prefix already marks them as startup taints; naming them makes it explicit and survives
+      // an autoscaler that stops honouring the prefix.
+      ...(input.startupTaints && input.startupTaints.length > 0 ? { "startup-taint": input.startupTaints.map((taint) => taint.key).join(",") } : {}),
     },
     nodeSelector: { ...SYSTEM_POOL_LABEL },
     resources: { requests: { cpu: "100m", memory: "600Mi" }, limits: { memory: "600Mi" } },

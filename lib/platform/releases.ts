@@ -12,6 +12,8 @@ import { clusterName } from "../naming";
 import { KUEUE_NAMESPACE, kueueValues } from "../helm/kueue";
 import { kueueObjects } from "../tenancy/kueue";
 import { tenantNamespaceObjects } from "../tenancy/namespace";
+import { VALIDATION_TAINT } from "../node-template";
+import { validationImage, validationObjects, validationRepositoryPlaceholder } from "../validation/objects";
 import { CHARTS, LOCAL_CHARTS, type HelmChartPin, type LocalChart } from "../versions";
 
 export interface PlatformRelease {
@@ -24,6 +26,8 @@ export interface PlatformRelease {
   /** Releases that must be installed first (CRDs, operators). */
   readonly dependsOn: readonly string[];
   readonly timeoutSeconds: number;
+  /** Whether Helm waits for the release's resources to become ready (default true). */
+  readonly wait?: boolean;
   /** Objects FastGPU computes that this release installs (our charts) or creates from its values, for `npm run manifests`. */
   readonly objects: readonly KubeObject[];
 }
@@ -36,8 +40,16 @@ function localRelease(name: string, chart: LocalChart, objects: KubeObject[], de
   return { name, namespace: PLATFORM_NAMESPACE, createNamespace: true, chart, values: { objects }, dependsOn, timeoutSeconds: 300, objects };
 }
 
-export function regionReleases(fleet: FleetFile, region: RegionConfig): PlatformRelease[] {
-  const operatorValues = gpuOperatorValues(region.gpuPools.map((pool) => pool.sharing));
+export interface ReleaseOptions {
+  /** The region's ECR repository URL for the validation image; a placeholder when unknown (manifests). */
+  readonly validationImageRepository?: string;
+}
+
+export function regionReleases(fleet: FleetFile, region: RegionConfig, options: ReleaseOptions = {}): PlatformRelease[] {
+  const gpuNodeTaints = fleet.validation.joinGate ? [VALIDATION_TAINT] : [];
+  const operatorValues = gpuOperatorValues(region.gpuPools.map((pool) => pool.sharing), gpuNodeTaints);
+  const image = validationImage(options.validationImageRepository ?? validationRepositoryPlaceholder(fleet, region.region), fleet);
+  const validation = validationObjects(fleet, region, image);
   const pluginConfig = operatorValues.devicePlugin.config;
   return [
     {
@@ -49,6 +61,7 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig): Platform
         region: region.region,
         clusterName: clusterName(fleet.name, region.region),
         kubernetesVersion: region.kubernetesVersion,
+        startupTaints: gpuNodeTaints,
       }),
       dependsOn: [],
       timeoutSeconds: 600,
@@ -83,5 +96,13 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig): Platform
     },
     // Needs Kueue's CRDs and webhooks, which the kueue release installs and waits for.
     localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet, region), ...kueueObjects(fleet, region)], ["kueue"]),
+    // Validation pods need the device plugin the GPU operator installs. Helm does not wait for the gate's
+    // Jobs: the deploy gate (stacks/platform-stack.ts) does, and names the failing node and check.
+    { ...localRelease("fastgpu-gpu-validation", LOCAL_CHARTS.gpuValidation, validation.objects, ["gpu-operator"]), wait: false },
   ];
+}
+
+/** The deploy-gate Jobs of a region (what the deploy waits for), from the same objects the chart installs. */
+export function deployGateJobs(fleet: FleetFile, region: RegionConfig): ReturnType<typeof validationObjects>["deployGateJobs"] {
+  return validationObjects(fleet, region, validationImage(validationRepositoryPlaceholder(fleet, region.region), fleet)).deployGateJobs;
 }

@@ -10,7 +10,7 @@
 import type { RegionConfig } from "../config/load";
 import type { FleetFile, PriorityClassConfig } from "../config/schema";
 import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
-import { POOL_LABEL, poolNodeTaints } from "../node-template";
+import { GPU_TAINT, POOL_LABEL } from "../node-template";
 import { derivePool, quotaResources, quotaUnitsPerNode, type PoolFacts } from "../pools";
 import { resolveTenantQuotas, type TenantPoolQuota } from "./quotas";
 
@@ -43,7 +43,8 @@ export function resourceFlavor(facts: PoolFacts): KubeObject {
       // Our own pool label: the autoscaler can satisfy it from zero nodes, and GPU sharing never rewrites it
       // (unlike nvidia.com/gpu.product, which becomes ...-SHARED or ...-MIG-1g.5gb).
       nodeLabels: { [POOL_LABEL]: facts.pool.name },
-      tolerations: poolNodeTaints(facts).map((taint) => ({ key: taint.key, operator: "Exists", effect: taint.effect })),
+      // The GPU taint only: tenant pods must never tolerate the validation taint of unproven nodes.
+      tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
     },
   };
 }

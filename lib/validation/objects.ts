@@ -1,0 +1,186 @@
+/**
+ * The objects of the `fastgpu-gpu-validation` chart: per pool a join-gate DaemonSet (every new node, before it
+ * takes work) and, for pools with nodes at deploy time, a deploy-gate indexed Job (one pod per node), plus the
+ * join gate's RBAC.
+ */
+import { createHash } from "node:crypto";
+import type { RegionConfig } from "../config/load";
+import type { FleetFile } from "../config/schema";
+import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
+import { POOL_LABEL, VALIDATION_LABEL } from "../node-template";
+import { derivePool, type PoolFacts } from "../pools";
+import {
+  COMPONENT_LABEL,
+  JOIN_GATE_COMMAND,
+  JOIN_GATE_SERVICE_ACCOUNT,
+  reportingArgs,
+  VALIDATION_NAMESPACE,
+  validationPodSpec,
+  validationTarget,
+} from "./workload";
+
+export const DEPLOY_GATE_COMPONENT = "deploy-gate";
+export const JOIN_GATE_COMPONENT = "join-gate";
+
+function shortHash(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
+}
+
+/**
+ * One pod per node of the pool at deploy time. Indexed with a per-index backoff of 0, so every node reports
+ * even when one fails, and the Job fails at the end if any did. Its name carries a hash of its spec: Jobs are
+ * immutable, so a changed gate is a new Job (and an unchanged one is not re-run).
+ */
+export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string): KubeObject {
+  const nodes = facts.pool.minSize;
+  const target = validationTarget(facts, fleet.validation.profile);
+  const podLabels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: DEPLOY_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name };
+  const podSpecFor = (podImage: string) => ({
+    ...validationPodSpec({ image: podImage, target, poolSelector: facts.pool.name, args: reportingArgs(target), restartPolicy: "Never" }),
+    // At most one validation pod per node: together they cover every node the pool has at deploy time.
+    affinity: {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchLabels: { [COMPONENT_LABEL]: DEPLOY_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name } }, topologyKey: "kubernetes.io/hostname" },
+        ],
+      },
+    },
+  });
+  const specFor = (podImage: string) => ({
+    completionMode: "Indexed",
+    completions: nodes,
+    parallelism: nodes,
+    backoffLimitPerIndex: 0,
+    maxFailedIndexes: nodes,
+    activeDeadlineSeconds: fleet.validation.deployGateTimeoutMinutes * 60,
+    // Kept a week for `kubectl logs` and `npm run smoke -- --deploy-gate`.
+    ttlSecondsAfterFinished: 7 * 24 * 3600,
+    template: { metadata: { labels: podLabels }, spec: podSpecFor(podImage) },
+  });
+  const spec = specFor(image);
+  // Named by what it runs, not where the image lives: the same gate hashes the same in a synth (where the
+  // repository is a Terraform reference) and in `npm run manifests`.
+  const identity = shortHash({ spec: specFor("<image>"), tag: fleet.validation.image.tag });
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: `gpu-validation-${facts.pool.name}-${identity}`,
+      namespace: VALIDATION_NAMESPACE,
+      labels: { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: DEPLOY_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name },
+    },
+    spec,
+  };
+}
+
+/**
+ * Runs on every node of the pool that has no validation result yet: the pod validates, then labels the node
+ * passed (and lifts the startup taint) or failed (and leaves it). The label takes the node out of the
+ * DaemonSet's affinity, so the controller removes the pod and the GPUs are free for tenants.
+ */
+export function joinGateDaemonSet(facts: PoolFacts, image: string): KubeObject {
+  // The join gate always runs the quick suite: it delays a new node's first job.
+  const target = validationTarget(facts, "quick");
+  const labels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: JOIN_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name };
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: { name: `gpu-join-gate-${facts.pool.name}`, namespace: VALIDATION_NAMESPACE, labels },
+    spec: {
+      selector: { matchLabels: { [COMPONENT_LABEL]: JOIN_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name } },
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
+      template: {
+        metadata: { labels },
+        spec: {
+          ...validationPodSpec({
+            image,
+            target,
+            poolSelector: facts.pool.name,
+            command: [JOIN_GATE_COMMAND],
+            args: target.args,
+            serviceAccountName: JOIN_GATE_SERVICE_ACCOUNT,
+            restartPolicy: "Always",
+          }),
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: VALIDATION_LABEL, operator: "NotIn", values: ["passed", "failed"] }] }],
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The join gate's permissions: get and patch on nodes (to label them and lift their taint; Kubernetes RBAC
+ * cannot narrow a ClusterRole to the pod's own node) and create on events in its own namespace.
+ */
+export function joinGateRbac(): KubeObject[] {
+  const labels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: JOIN_GATE_COMPONENT };
+  const subject = { kind: "ServiceAccount", name: JOIN_GATE_SERVICE_ACCOUNT, namespace: VALIDATION_NAMESPACE };
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: JOIN_GATE_SERVICE_ACCOUNT, namespace: VALIDATION_NAMESPACE, labels } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "fastgpu-gpu-join-gate", labels },
+      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "fastgpu-gpu-join-gate", labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "fastgpu-gpu-join-gate" },
+      subjects: [subject],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: VALIDATION_NAMESPACE, labels },
+      rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: VALIDATION_NAMESPACE, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "fastgpu-gpu-join-gate-events" },
+      subjects: [subject],
+    },
+  ];
+}
+
+export interface ValidationObjects {
+  readonly objects: KubeObject[];
+  /** Deploy-gate Jobs the deploy waits for, by pool. */
+  readonly deployGateJobs: readonly { readonly pool: string; readonly job: string; readonly nodes: number }[];
+}
+
+export function validationObjects(fleet: FleetFile, region: RegionConfig, image: string): ValidationObjects {
+  const pools = region.gpuPools.map((pool) => derivePool(pool));
+  const objects: KubeObject[] = [];
+  const deployGateJobs: { pool: string; job: string; nodes: number }[] = [];
+  if (fleet.validation.joinGate && pools.length > 0) {
+    objects.push(...joinGateRbac(), ...pools.map((facts) => joinGateDaemonSet(facts, image)));
+  }
+  if (fleet.validation.deployGate) {
+    for (const facts of pools.filter((candidate) => candidate.pool.minSize >= 1)) {
+      const job = deployGateJob(facts, fleet, image);
+      objects.push(job);
+      deployGateJobs.push({ pool: facts.pool.name, job: job.metadata.name, nodes: facts.pool.minSize });
+    }
+  }
+  return { objects, deployGateJobs };
+}
+
+/** The region's validation image: its ECR repository (infra stack) at the tag pinned in config. */
+export function validationImage(repositoryUrl: string, fleet: FleetFile): string {
+  return `${repositoryUrl}:${fleet.validation.image.tag}`;
+}
+
+/** The repository URL as `npm run manifests` shows it, before the account id is known. */
+export function validationRepositoryPlaceholder(fleet: FleetFile, region: string): string {
+  return `ACCOUNT_ID.dkr.ecr.${region}.amazonaws.com/${fleet.name}/gpu-validate`;
+}

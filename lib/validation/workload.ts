@@ -1,0 +1,104 @@
+/**
+ * How gpu-validate runs on a pool's nodes: which GPUs a validation pod holds (all of the node's GPUs for an
+ * exclusive pool, one replica or one MIG slice for a shared one), what it is told to expect, and the pod spec
+ * the deploy gate, the join gate and `npm run smoke` share.
+ */
+import type { ValidationConfig } from "../config/schema";
+import { GPU_TAINT, POOL_LABEL, VALIDATION_TAINT } from "../node-template";
+import { GPU_RESOURCE, migResourceName, type PoolFacts } from "../pools";
+import { gpuById } from "../catalog/gpus";
+
+export const VALIDATION_NAMESPACE = "fastgpu-system";
+export const VALIDATION_CONTAINER = "gpu-validate";
+/** The image's second entrypoint (kernels-image/scripts/join-gate.sh). */
+export const JOIN_GATE_COMMAND = "fastgpu-join-gate";
+export const JOIN_GATE_SERVICE_ACCOUNT = "gpu-join-gate";
+export const COMPONENT_LABEL = "fastgpu.io/component";
+/** Numeric non-root user of the image. */
+const IMAGE_UID = 65532;
+
+export interface ValidationTarget {
+  /** Extended resources one validation pod requests (and limits). */
+  readonly resources: Readonly<Record<string, number>>;
+  readonly args: readonly string[];
+}
+
+/** The largest slice of a MIG layout: validating it exercises the most SMs and memory of the slices. */
+function largestMigProfile(layout: Readonly<Record<string, number>>, facts: PoolFacts): string {
+  const profiles = facts.gpu.mig?.profiles ?? [];
+  const rank = (name: string) => {
+    const profile = profiles.find((candidate) => candidate.name === name);
+    return profile ? profile.computeSlices * 100 + profile.memorySlices : 0;
+  };
+  return Object.keys(layout).sort((a, b) => rank(b) - rank(a) || a.localeCompare(b))[0];
+}
+
+export function validationTarget(facts: PoolFacts, profile: ValidationConfig["profile"]): ValidationTarget {
+  const sharing = facts.pool.sharing;
+  const common = ["--profile", profile, "--expect-sku", gpuById(facts.gpu.id).pciDeviceId];
+  switch (sharing.mode) {
+    case "exclusive":
+      return {
+        resources: { [GPU_RESOURCE]: facts.physicalGpusPerNode },
+        args: [...common, "--sharing", "exclusive", "--expect-gpus", String(facts.physicalGpusPerNode)],
+      };
+    case "time-slicing":
+      return { resources: { [GPU_RESOURCE]: 1 }, args: [...common, "--sharing", "time-slicing", "--expect-gpus", "1"] };
+    case "mig": {
+      const slice = largestMigProfile(sharing.layout, facts);
+      return {
+        resources: { [migResourceName(slice)]: 1 },
+        args: [...common, "--sharing", "mig", "--expect-gpus", "1", "--expect-mig-profile", slice],
+      };
+    }
+  }
+}
+
+export interface PodSpecOptions {
+  readonly image: string;
+  readonly target: ValidationTarget;
+  /** Node selector for the pool (gates) or none (smoke pins nodeName). */
+  readonly poolSelector?: string;
+  readonly command?: readonly string[];
+  readonly args: readonly string[];
+  readonly serviceAccountName?: string;
+  readonly restartPolicy: "Never" | "Always";
+}
+
+/** Tolerates the GPU taint and the validation taint: validation must run on nodes not yet proven. */
+export function validationTolerations(): Record<string, string>[] {
+  return [GPU_TAINT, VALIDATION_TAINT].map((taint) => ({ key: taint.key, operator: "Exists", effect: taint.effect }));
+}
+
+export function validationPodSpec(options: PodSpecOptions): Record<string, unknown> {
+  const quantities = Object.fromEntries(Object.entries(options.target.resources).map(([name, value]) => [name, String(value)]));
+  return {
+    restartPolicy: options.restartPolicy,
+    ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : { automountServiceAccountToken: false }),
+    ...(options.poolSelector ? { nodeSelector: { [POOL_LABEL]: options.poolSelector } } : {}),
+    tolerations: validationTolerations(),
+    securityContext: { runAsNonRoot: true, runAsUser: IMAGE_UID, runAsGroup: IMAGE_UID, seccompProfile: { type: "RuntimeDefault" } },
+    containers: [
+      {
+        name: VALIDATION_CONTAINER,
+        image: options.image,
+        ...(options.command ? { command: [...options.command] } : {}),
+        args: [...options.args],
+        env: [
+          { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+          { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+        ],
+        resources: { requests: { cpu: "2", memory: "4Gi", ...quantities }, limits: { memory: "8Gi", ...quantities } },
+        // gpu-validate writes a one-screen summary (node, failed checks) there; `kubectl describe` shows it.
+        terminationMessagePath: "/dev/termination-log",
+        terminationMessagePolicy: "File",
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
+      },
+    ],
+  };
+}
+
+/** gpu-validate's arguments for a one-shot run that prints its JSON report (Jobs read it from the pod log). */
+export function reportingArgs(target: ValidationTarget): string[] {
+  return [...target.args, "--json", "-", "--termination-log", "/dev/termination-log"];
+}

@@ -1,0 +1,176 @@
+/**
+ * The one module that talks to a Kubernetes API server: connection from the current kubeconfig (`npm run
+ * smoke`) or from the deploy's environment (the deploy gate), bearer tokens from exec plugins such as
+ * `aws eks get-token`, and a few JSON requests. Everything it fetches is interpreted by lib/validation.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+export class KubeError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = "KubeError";
+  }
+}
+
+interface ExecConfig {
+  readonly command: string;
+  readonly args?: readonly string[];
+  readonly env?: readonly { readonly name: string; readonly value: string }[];
+}
+
+export interface KubeConnection {
+  readonly server: string;
+  readonly ca?: string | Buffer;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  readonly insecure?: boolean;
+  readonly token?: string;
+  readonly exec?: ExecConfig;
+  /** What the connection points at, for messages. */
+  readonly description: string;
+}
+
+/** The deploy gate's connection: the cluster endpoint and CA from Terraform, a token from `aws eks get-token`. */
+export function connectionFromEnvironment(env: NodeJS.ProcessEnv, cluster: string, region: string): KubeConnection {
+  const server = env.FASTGPU_K8S_SERVER;
+  const caData = env.FASTGPU_K8S_CA_DATA;
+  if (!server || !caData) throw new KubeError("FASTGPU_K8S_SERVER and FASTGPU_K8S_CA_DATA must be set (the deploy gate passes them)");
+  return {
+    server,
+    ca: Buffer.from(caData, "base64"),
+    exec: { command: "aws", args: ["eks", "get-token", "--cluster-name", cluster, "--region", region, "--output", "json"] },
+    description: `EKS cluster ${cluster} (${region})`,
+  };
+}
+
+/** The current (or named) context of $KUBECONFIG or ~/.kube/config. */
+export function connectionFromKubeconfig(env: NodeJS.ProcessEnv, contextName?: string): KubeConnection {
+  const file = (env.KUBECONFIG ?? path.join(os.homedir(), ".kube", "config")).split(path.delimiter)[0];
+  if (!fs.existsSync(file)) throw new KubeError(`no kubeconfig at ${file}; run the kubeconfig_command output of the region's infra stack`);
+  const config = parse(fs.readFileSync(file, "utf8")) as {
+    "current-context"?: string;
+    contexts?: { name: string; context: { cluster: string; user: string } }[];
+    clusters?: { name: string; cluster: Record<string, unknown> }[];
+    users?: { name: string; user: Record<string, unknown> }[];
+  };
+  const name = contextName ?? config["current-context"];
+  const context = config.contexts?.find((entry) => entry.name === name);
+  if (!context) throw new KubeError(`${file}: no context "${name ?? "(none selected)"}"; pick one with --context or kubectl config use-context`);
+  const cluster = config.clusters?.find((entry) => entry.name === context.context.cluster)?.cluster;
+  const user = config.users?.find((entry) => entry.name === context.context.user)?.user ?? {};
+  if (!cluster || typeof cluster.server !== "string") throw new KubeError(`${file}: context "${name}" has no cluster server`);
+  const fromFileOrData = (dataKey: string, fileKey: string, from: Record<string, unknown>) => {
+    if (typeof from[dataKey] === "string") return Buffer.from(from[dataKey] as string, "base64");
+    if (typeof from[fileKey] === "string") return fs.readFileSync(path.resolve(path.dirname(file), from[fileKey] as string));
+    return undefined;
+  };
+  return {
+    server: cluster.server,
+    ca: fromFileOrData("certificate-authority-data", "certificate-authority", cluster),
+    insecure: cluster["insecure-skip-tls-verify"] === true,
+    cert: fromFileOrData("client-certificate-data", "client-certificate", user),
+    key: fromFileOrData("client-key-data", "client-key", user),
+    token: typeof user.token === "string" ? user.token : undefined,
+    exec: user.exec as ExecConfig | undefined,
+    description: `context ${name} (${cluster.server})`,
+  };
+}
+
+export class KubeClient {
+  private token: { value: string; expires: number } | undefined;
+
+  constructor(readonly connection: KubeConnection) {}
+
+  private bearer(): string | undefined {
+    if (this.connection.token) return this.connection.token;
+    const exec = this.connection.exec;
+    if (!exec) return undefined;
+    if (this.token && this.token.expires > Date.now() + 60_000) return this.token.value;
+    let output: string;
+    try {
+      output = execFileSync(exec.command, [...(exec.args ?? [])], {
+        encoding: "utf8",
+        env: { ...process.env, ...Object.fromEntries((exec.env ?? []).map((entry) => [entry.name, entry.value])) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      throw new KubeError(`credential command "${exec.command} ${(exec.args ?? []).join(" ")}" failed: ${(error as Error).message.split("\n")[0]}`);
+    }
+    const credential = JSON.parse(output) as { status?: { token?: string; expirationTimestamp?: string } };
+    const value = credential.status?.token;
+    if (!value) throw new KubeError(`credential command "${exec.command}" returned no token`);
+    const expires = credential.status?.expirationTimestamp ? Date.parse(credential.status.expirationTimestamp) : Date.now() + 10 * 60_000;
+    this.token = { value, expires };
+    return value;
+  }
+
+  private request(method: string, apiPath: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const url = new URL(apiPath, this.connection.server);
+    const token = this.bearer();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const request = https.request(
+        url,
+        {
+          method,
+          ca: this.connection.ca,
+          cert: this.connection.cert,
+          key: this.connection.key,
+          rejectUnauthorized: !this.connection.insecure,
+          headers: {
+            Accept: "application/json",
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            ...(payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+          },
+          timeout: 30_000,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        },
+      );
+      request.on("timeout", () => request.destroy(new Error("timed out after 30 s")));
+      request.on("error", (error) => reject(new KubeError(`${method} ${url.pathname} on ${this.connection.description}: ${error.message}`)));
+      if (payload) request.write(payload);
+      request.end();
+    });
+  }
+
+  private async json<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
+    const { status, text } = await this.request(method, apiPath, body);
+    if (status < 200 || status >= 300) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new KubeError(`${method} ${apiPath}: HTTP ${status}: ${message}`, status);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  get<T>(apiPath: string): Promise<T> {
+    return this.json<T>("GET", apiPath);
+  }
+
+  create<T>(apiPath: string, body: unknown): Promise<T> {
+    return this.json<T>("POST", apiPath, body);
+  }
+
+  async remove(apiPath: string): Promise<void> {
+    await this.json("DELETE", `${apiPath}?propagationPolicy=Background`);
+  }
+
+  /** A container's log; undefined when there is none yet (pod not started). */
+  async log(namespace: string, pod: string): Promise<string | undefined> {
+    const { status, text } = await this.request("GET", `/api/v1/namespaces/${namespace}/pods/${pod}/log`);
+    return status >= 200 && status < 300 ? text : undefined;
+  }
+}

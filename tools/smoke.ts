@@ -1,0 +1,268 @@
+/**
+ * `npm run smoke -- --region <r> [--pool <p>] [--profile quick|full] [--out <dir>] [--context <ctx>]
+ *  [--image <ref>] [--timeout-minutes <n>] [--keep] [--config <dir>]`
+ * reruns gpu-validate on every GPU node of a live cluster (current kubeconfig): one Job per node, progress
+ * per node, a summary table, and per-node JSON reports plus a JUnit file in --out.
+ *
+ * `smoke.ts deploy-gate --region <r> --cluster <name> --job <pool>=<job>:<nodes>... [--timeout-minutes <n>]`
+ * is what `cdktf deploy` runs after installing the validation chart: it waits for the deploy-gate Jobs and
+ * fails, naming each failing node and check, when any node fails.
+ *
+ * Exit codes: 0 every node passed, 1 a node failed, 2 a node could not be validated, 3 bad usage or no
+ * cluster access.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, formatProblem } from "../lib/config/errors";
+import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
+import { POOL_LABEL } from "../lib/node-template";
+import { derivePool, type PoolFacts } from "../lib/pools";
+import { JOB_NAME_LABEL, jobFinished, podState, resultFromPod, smokeJob, SMOKE_RUN_LABEL, type JobLike, type PodLike } from "../lib/validation/jobs";
+import { describeFailure, exitCodeOf, junitXml, noResult, renderResultsTable, type NodeResult } from "../lib/validation/results";
+import { VALIDATION_CONTAINER, VALIDATION_NAMESPACE } from "../lib/validation/workload";
+import { parseFlags, single, UsageError } from "./cli-args";
+import { connectionFromEnvironment, connectionFromKubeconfig, KubeClient, KubeError } from "./kube";
+
+const SMOKE_USAGE =
+  "npm run smoke -- --region <region> [--pool <pool>] [--profile quick|full] [--out <dir>] [--context <ctx>] [--image <ref>] [--timeout-minutes <n>] [--keep] [--config <dir>]";
+const GATE_USAGE = "smoke.ts deploy-gate --region <region> --cluster <name> --job <pool>=<job>:<nodes>... [--timeout-minutes <n>]";
+const POLL_MS = 5_000;
+
+interface List<T> {
+  readonly items: T[];
+}
+
+interface NodeObject {
+  readonly metadata: { readonly name: string; readonly labels?: Record<string, string> };
+  readonly status?: { readonly conditions?: { readonly type: string; readonly status: string }[] };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function podsOf(client: KubeClient, selector: string): Promise<PodLike[]> {
+  const list = await client.get<List<PodLike>>(`/api/v1/namespaces/${VALIDATION_NAMESPACE}/pods?labelSelector=${encodeURIComponent(selector)}`);
+  return list.items;
+}
+
+async function collectResults(client: KubeClient, pods: readonly PodLike[], poolOf: (pod: PodLike) => string): Promise<NodeResult[]> {
+  const results: NodeResult[] = [];
+  for (const pod of pods) {
+    const podLog = await client.log(VALIDATION_NAMESPACE, pod.metadata.name);
+    results.push(resultFromPod(pod, podLog, poolOf(pod)));
+  }
+  return results;
+}
+
+/** Prints a line per pod whenever its state changes. */
+function progressPrinter(): (pods: readonly PodLike[], poolOf: (pod: PodLike) => string) => void {
+  const seen = new Map<string, string>();
+  return (pods, poolOf) => {
+    for (const pod of pods) {
+      const state = podState(pod);
+      const node = pod.spec?.nodeName ?? "(not scheduled)";
+      const line = `${poolOf(pod)} ${node}: ${state.phase}${state.phase === "pending" ? ` (${state.detail})` : state.phase === "failed" ? ` (${state.detail})` : ""}`;
+      if (seen.get(pod.metadata.name) !== line) {
+        seen.set(pod.metadata.name, line);
+        log(`  ${line}`);
+      }
+    }
+  };
+}
+
+function writeArtifacts(outDir: string, results: readonly NodeResult[], suite: string): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const result of results) {
+    if (result.report) fs.writeFileSync(path.join(outDir, `${result.node}.json`), `${JSON.stringify(result.report, null, 2)}\n`);
+  }
+  fs.writeFileSync(path.join(outDir, "junit.xml"), junitXml(results, suite));
+}
+
+async function runSmoke(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    {
+      region: { takesValue: true },
+      pool: { takesValue: true },
+      profile: { takesValue: true },
+      out: { takesValue: true },
+      context: { takesValue: true },
+      image: { takesValue: true },
+      "timeout-minutes": { takesValue: true },
+      keep: { takesValue: false },
+      config: { takesValue: true },
+    },
+    SMOKE_USAGE,
+  );
+  const regionName = single(flags, "region");
+  if (!regionName) throw new UsageError("--region is required", SMOKE_USAGE);
+  const config = loadFleetConfig(single(flags, "config") ?? configDirFromEnv(process.env));
+  const region = config.regions.find((candidate) => candidate.region === regionName);
+  if (!region) throw new UsageError(`region "${regionName}" is not in the config; active regions: ${config.regions.map((r) => r.region).join(", ")}`, SMOKE_USAGE);
+  const poolName = single(flags, "pool");
+  const pools = new Map<string, PoolFacts>(region.gpuPools.filter((pool) => !poolName || pool.name === poolName).map((pool) => [pool.name, derivePool(pool)]));
+  if (poolName && pools.size === 0) throw new UsageError(`no pool "${poolName}" in ${regionName}; pools: ${region.gpuPools.map((p) => p.name).join(", ")}`, SMOKE_USAGE);
+  const profile = single(flags, "profile") ?? config.fleet.validation.profile;
+  if (profile !== "quick" && profile !== "full") throw new UsageError(`--profile must be quick or full, not "${profile}"`, SMOKE_USAGE);
+  const timeoutMinutes = Number(single(flags, "timeout-minutes") ?? (profile === "full" ? 30 : 15));
+  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) throw new UsageError("--timeout-minutes must be a positive number", SMOKE_USAGE);
+
+  const client = new KubeClient(connectionFromKubeconfig(process.env, single(flags, "context")));
+  const selector = poolName ? `${POOL_LABEL}=${poolName}` : POOL_LABEL;
+  const nodes = (await client.get<List<NodeObject>>(`/api/v1/nodes?labelSelector=${encodeURIComponent(selector)}`)).items;
+  const wrongRegion = nodes.find((node) => {
+    const nodeRegion = node.metadata.labels?.["topology.kubernetes.io/region"];
+    return nodeRegion !== undefined && nodeRegion !== regionName;
+  });
+  if (wrongRegion) {
+    throw new KubeError(`${client.connection.description} is in ${wrongRegion.metadata.labels?.["topology.kubernetes.io/region"]}, not ${regionName}; switch with --context`);
+  }
+  const targets = nodes.filter((node) => pools.has(node.metadata.labels?.[POOL_LABEL] ?? ""));
+  if (targets.length === 0) {
+    log(`no GPU nodes in ${[...pools.keys()].join(", ")} right now (pools at zero nodes have nothing to validate)`);
+    return 2;
+  }
+
+  const image = single(flags, "image") ?? (await deployedImage(client, [...pools.keys()]));
+  const runId = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").toLowerCase();
+  log(`validating ${targets.length} node(s) in ${regionName} with ${image} (profile ${profile}, run ${runId})`);
+  const created: string[] = [];
+  const poolByNode = new Map<string, string>();
+  for (const node of targets) {
+    const pool = node.metadata.labels![POOL_LABEL];
+    poolByNode.set(node.metadata.name, pool);
+    const job = smokeJob({ node: node.metadata.name, facts: pools.get(pool)!, image, profile, runId, timeoutSeconds: timeoutMinutes * 60 });
+    await client.create(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs`, job);
+    created.push(job.metadata.name);
+  }
+
+  const poolOf = (pod: PodLike) => pod.metadata.labels?.[POOL_LABEL] ?? "?";
+  const progress = progressPrinter();
+  const deadline = Date.now() + timeoutMinutes * 60_000 + 60_000;
+  let pods: PodLike[] = [];
+  for (;;) {
+    pods = await podsOf(client, `${SMOKE_RUN_LABEL}=${runId}`);
+    progress(pods, poolOf);
+    const jobs = (await client.get<List<JobLike>>(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs?labelSelector=${encodeURIComponent(`${SMOKE_RUN_LABEL}=${runId}`)}`)).items;
+    if (jobs.length >= created.length && jobs.every(jobFinished)) break;
+    if (Date.now() > deadline) {
+      log(`timed out after ${timeoutMinutes} minutes`);
+      break;
+    }
+    await sleep(POLL_MS);
+  }
+
+  const results = await collectResults(client, pods, poolOf);
+  const reported = new Set(results.map((result) => result.node));
+  for (const [node, pool] of poolByNode) if (!reported.has(node)) results.push(noResult(node, pool, "no validation pod ran on the node"));
+  results.sort((a, b) => a.pool.localeCompare(b.pool) || a.node.localeCompare(b.node));
+
+  const outDir = single(flags, "out") ?? path.join("smoke-results", `${regionName}-${runId}`);
+  writeArtifacts(outDir, results, `smoke/${regionName}`);
+  if (!flags.keep) for (const name of created) await client.remove(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs/${name}`);
+  process.stdout.write(`${renderResultsTable(results)}\nreports and JUnit: ${outDir}\n`);
+  return exitCodeOf(results);
+}
+
+/** The image the region's join gate runs: what the last deploy installed. */
+async function deployedImage(client: KubeClient, pools: readonly string[]): Promise<string> {
+  for (const pool of pools) {
+    try {
+      const daemonSet = await client.get<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(
+        `/apis/apps/v1/namespaces/${VALIDATION_NAMESPACE}/daemonsets/gpu-join-gate-${pool}`,
+      );
+      const container = daemonSet.spec.template.spec.containers.find((entry) => entry.name === VALIDATION_CONTAINER);
+      if (container) return container.image;
+    } catch (error) {
+      if (!(error instanceof KubeError && error.status === 404)) throw error;
+    }
+  }
+  throw new KubeError("no join-gate DaemonSet to take the validation image from (join gate off?); pass --image <repository>:<tag>");
+}
+
+async function runDeployGate(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    { region: { takesValue: true }, cluster: { takesValue: true }, job: { takesValue: true, repeatable: true }, "timeout-minutes": { takesValue: true } },
+    GATE_USAGE,
+  );
+  const region = single(flags, "region");
+  const cluster = single(flags, "cluster");
+  const jobSpecs = (flags.job as string[] | undefined) ?? [];
+  if (!region || !cluster || jobSpecs.length === 0) throw new UsageError("--region, --cluster and at least one --job are required", GATE_USAGE);
+  const jobs = jobSpecs.map((spec) => {
+    const match = /^([a-z0-9-]+)=([a-z0-9.-]+):(\d+)$/.exec(spec);
+    if (!match) throw new UsageError(`--job ${spec}: expected <pool>=<job>:<nodes>`, GATE_USAGE);
+    return { pool: match[1], job: match[2], nodes: Number(match[3]) };
+  });
+  const timeoutMinutes = Number(single(flags, "timeout-minutes") ?? 40);
+  const client = new KubeClient(connectionFromEnvironment(process.env, cluster, region));
+  log(`fastgpu deploy gate: validating ${jobs.map((job) => `${job.nodes} ${job.pool} node(s)`).join(", ")} in ${cluster}`);
+
+  const poolOf = (pod: PodLike) => pod.metadata.labels?.[POOL_LABEL] ?? "?";
+  const progress = progressPrinter();
+  const deadline = Date.now() + timeoutMinutes * 60_000;
+  const pods = new Map<string, PodLike[]>();
+  for (;;) {
+    let allDone = true;
+    for (const job of jobs) {
+      let object: JobLike | undefined;
+      try {
+        object = await client.get<JobLike>(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs/${job.job}`);
+      } catch (error) {
+        if (!(error instanceof KubeError && error.status === 404)) throw error;
+      }
+      pods.set(job.job, await podsOf(client, `${JOB_NAME_LABEL}=${job.job}`));
+      if (!object || !jobFinished(object)) allDone = false;
+    }
+    progress([...pods.values()].flat(), poolOf);
+    if (allDone) break;
+    if (Date.now() > deadline) {
+      log(`deploy gate: timed out after ${timeoutMinutes} minutes`);
+      break;
+    }
+    await sleep(POLL_MS);
+  }
+
+  const results: NodeResult[] = [];
+  for (const job of jobs) {
+    const jobResults = await collectResults(client, pods.get(job.job) ?? [], () => job.pool);
+    results.push(...jobResults);
+    for (let missing = jobResults.length; missing < job.nodes; missing++) {
+      results.push(noResult(`(node ${missing + 1} of ${job.nodes})`, job.pool, `no validation pod ran for Job ${job.job}`));
+    }
+  }
+  process.stdout.write(`${renderResultsTable(results)}\n`);
+  const code = exitCodeOf(results);
+  if (code !== 0) {
+    for (const result of results.filter((entry) => entry.outcome !== "pass")) {
+      const why = result.failures.length > 0 ? result.failures.map(describeFailure).join("; ") : result.message;
+      process.stderr.write(`GPU validation ${result.outcome === "fail" ? "FAILED" : "did not complete"} on node ${result.node} (pool ${result.pool}): ${why}\n`);
+    }
+    process.stderr.write(`Pods stay in namespace ${VALIDATION_NAMESPACE} for a week: kubectl -n ${VALIDATION_NAMESPACE} logs job/<job>; rerun with npm run smoke -- --region ${region}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return argv[0] === "deploy-gate" ? await runDeployGate(argv.slice(1)) : await runSmoke(argv);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof KubeError) {
+      process.stderr.write(`${error.message}\n`);
+      return 3;
+    }
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      return 3;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
