@@ -133,12 +133,12 @@ describe("the node-join gate", () => {
     expect(spec.serviceAccountName).toBe("gpu-join-gate");
   });
 
-  it("may only get and patch nodes cluster-wide, and create events in its namespace", () => {
+  it("may only get and patch nodes cluster-wide, and create events where Node events live", () => {
     const objects = validationObjects(config.fleet, east, "img").objects;
     const clusterRoles = objects.filter((object) => object.kind === "ClusterRole");
     expect(clusterRoles.map((role) => role.rules)).toEqual([[{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }]]);
     const role = objects.find((object) => object.kind === "Role")!;
-    expect(role.metadata.namespace).toBe("fastgpu-system");
+    expect(role.metadata.namespace).toBe("default");
     expect(role.rules).toEqual([{ apiGroups: [""], resources: ["events"], verbs: ["create"] }]);
   });
 

@@ -11,6 +11,7 @@
  * Exit codes: 0 every node passed, 1 a node failed, 2 a node could not be validated, 3 bad usage or no
  * cluster access.
  */
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, formatProblem } from "../lib/config/errors";
@@ -124,7 +125,8 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
   }
 
   const image = single(flags, "image") ?? (await deployedImage(client, [...pools.keys()]));
-  const runId = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").toLowerCase();
+  // Time for people, random for uniqueness: two runs in the same second must not see each other's Jobs.
+  const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").toLowerCase()}-${randomBytes(2).toString("hex")}`;
   log(`validating ${targets.length} node(s) in ${regionName} with ${image} (profile ${profile}, run ${runId})`);
   const created: string[] = [];
   const poolByNode = new Map<string, string>();

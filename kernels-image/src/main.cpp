@@ -108,7 +108,7 @@ GpuSnapshot snapshotOf(const GpuRunState& run) {
   return snapshot;
 }
 
-// Emits JSON and table; returns the process exit code.
+// Emits JSON, termination summary and table; returns the process exit code.
 int emitReport(RunReport& report) {
   finalizeVerdict(report);
   const Options& options = report.options;
@@ -122,8 +122,17 @@ int emitReport(RunReport& report) {
     std::string error;
     if (!writeFileAtomically(*options.jsonPath, json, &error)) {
       std::fprintf(stderr, "gpu-validate: %s\n", error.c_str());
-      if (exitCode == kExitPass) exitCode = kExitCouldNotRun;  // a pass nobody can read is no pass
+      if (report.verdict.verdict == Verdict::Pass) {  // a pass nobody can read is no pass
+        report.verdict = {Verdict::CouldNotRun, kExitCouldNotRun, "the JSON report could not be written: " + error};
+        exitCode = report.verdict.exitCode;
+      }
     }
+  }
+  if (options.terminationLogPath) {
+    std::string error;
+    if (!writeFileInPlace(*options.terminationLogPath, terminationSummary(report), &error))
+      std::fprintf(stderr, "gpu-validate: warning: termination log not written (the verdict stands): %s\n",
+                   error.c_str());
   }
   std::string table = renderTable(report);
   std::fputs(table.c_str(), jsonToStdout ? stderr : stdout);

@@ -69,9 +69,37 @@ expect_exit 2 -- "$binary" --json "$work/injected.json" --inject-fault nvml-pend
 "$report_check" "$schema" "$work/injected.json" --fault nvml-pending-remap --fault slow-hbm || fail "faults not recorded"
 grep -q "INJECTED FAULTS" "$work/out" || fail "table does not flag the injected faults"
 
+# --termination-log: a short summary for Kubernetes, written for every verdict.
+expect_exit 2 -- "$binary" --json - --node-name ip-10-40-9-9.ec2.internal --termination-log "$work/termination-log"
+"$report_check" "$schema" "$work/out" --verdict could-not-run || fail "--termination-log changed the JSON on stdout"
+[[ $(head -n 1 "$work/termination-log") == "gpu-validate could-not-run on ip-10-40-9-9.ec2.internal (exit 2)" ]] ||
+  fail "termination log starts with '$(head -n 1 "$work/termination-log")'"
+grep -q "^could not run: cudaGetDeviceCount failed: " "$work/termination-log" || fail "termination log lacks the reason"
+grep -q "^node inventory: error: CUDA cannot enumerate GPUs" "$work/termination-log" || fail "termination log lacks inventory"
+(($(wc -c <"$work/termination-log") < 4000)) || fail "termination log is 4000 bytes or more"
+NODE_NAME=from-downward-api expect_exit 2 -- "$binary" --termination-log "$work/termination-log-env"
+grep -q "^gpu-validate could-not-run on from-downward-api (exit 2)$" "$work/termination-log-env" ||
+  fail "--node-name does not default to \$NODE_NAME"
+# Unwritable: a warning, the verdict stands.
+expect_exit 2 -- "$binary" --json "$work/r2.json" --termination-log "$work/no-such-dir/termination-log"
+grep -q "warning: termination log not written (the verdict stands)" "$work/err" || fail "no warning for an unwritable log"
+[[ -s $work/r2.json ]] || fail "an unwritable termination log stopped the report"
+# Bad usage: no summary.
+expect_exit 3 -- "$binary" --termination-log "$work/termination-log-usage" --bogus
+[[ ! -e $work/termination-log-usage ]] || fail "bad usage wrote a termination log"
+expect_exit 3 -- "$binary" --termination-log
+
 # The checker itself must reject a report that lacks required fields.
 sed 's/"schemaVersion"/"schemaVersionX"/' "$work/report.json" >"$work/broken.json"
 if "$report_check" "$schema" "$work/broken.json" 2>/dev/null; then fail "report_check accepted a broken report"; fi
+# ... and one whose values break the schema deeper down (types, enums, patterns, nested required fields).
+for edit in 's/"profile": "quick"/"profile": "slow"/' 's/"cudaRuntimeVersion": "13.0"/"cudaRuntimeVersion": 13/' \
+            's/"available": false/"available": "no"/' 's/"durationSeconds": [0-9.e-]*/"durationSeconds": -1/' \
+            's/"skuTableUpdated"/"skuTableUpdatedX"/' 's/"status": "error"/"status": "broken"/'; do
+  sed "$edit" "$work/report.json" >"$work/broken.json"
+  cmp -s "$work/report.json" "$work/broken.json" && fail "edit '$edit' changed nothing (test is stale)"
+  if "$report_check" "$schema" "$work/broken.json" 2>/dev/null; then fail "report_check accepted: $edit"; fi
+done
 
 if ((failures)); then
   echo "$failures CLI expectation(s) failed" >&2

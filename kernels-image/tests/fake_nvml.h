@@ -43,7 +43,23 @@ struct FakeNvml final : gv::NvmlApi {
   NvmlResult<unsigned> maxSmClock = NvmlResult<unsigned>::success(1980);
   std::atomic<int> reasonQueries{0};
 
-  std::string errorString(int code) const override { return "fake NVML error " + std::to_string(code); }
+  // nvmlErrorString's text for the codes we act on, so reports built on the
+  // fake read like real ones.
+  std::string errorString(int code) const override {
+    switch (code) {
+      case gv::nvml::kErrorUninitialized: return "Uninitialized";
+      case gv::nvml::kErrorInvalidArgument: return "Invalid Argument";
+      case gv::nvml::kErrorNotSupported: return "Not Supported";
+      case gv::nvml::kErrorNoPermission: return "Insufficient Permissions";
+      case gv::nvml::kErrorNotFound: return "Not Found";
+      case gv::nvml::kErrorInsufficientSize: return "Insufficient Size";
+      case gv::nvml::kErrorDriverNotLoaded: return "Driver Not Loaded";
+      case gv::nvml::kErrorFunctionNotFound: return "Function Not Found";
+      case gv::nvml::kErrorGpuIsLost: return "GPU is lost";
+      case gv::nvml::kErrorUnknown: return "Unknown Error";
+      default: return "fake NVML error " + std::to_string(code);
+    }
+  }
   NvmlResult<std::string> driverVersion() override { return driver; }
   NvmlResult<int> cudaDriverVersion() override { return cudaDriver; }
   NvmlResult<unsigned> deviceCount() override { return count; }

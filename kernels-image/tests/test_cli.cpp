@@ -20,7 +20,7 @@ TEST(parses_every_option_in_both_spellings) {
   ParseOutcome out = parse({"--profile", "full", "--json=/tmp/r.json", "--expect-sku", "H200", "--expect-gpus=8",
                             "--expect-mig-profile", "1g.18gb+me", "--sharing=mig", "--node-name", "ip-10-0-0-1",
                             "--skus", "my.json", "--deadline=42.5", "--inject-fault", "slow-hbm",
-                            "--inject-fault=gpu-missing"});
+                            "--inject-fault=gpu-missing", "--termination-log", "/dev/termination-log"});
   REQUIRE(out.action == Action::Run);
   CHECK(out.options.profile == gv::Profile::Full);
   CHECK_EQ(*out.options.jsonPath, std::string("/tmp/r.json"));
@@ -34,6 +34,9 @@ TEST(parses_every_option_in_both_spellings) {
   REQUIRE(out.options.faults.size() == 2);
   CHECK(out.options.faults[0] == gv::Fault::SlowHbm);
   CHECK(out.options.faults[1] == gv::Fault::GpuMissing);
+  CHECK_EQ(*out.options.terminationLogPath, std::string("/dev/termination-log"));
+  CHECK(!parse({}).options.terminationLogPath.has_value());
+  CHECK_EQ(*parse({"--termination-log=/tmp/t"}).options.terminationLogPath, std::string("/tmp/t"));
 }
 
 TEST(json_dash_means_stdout) {
@@ -70,6 +73,8 @@ TEST(bad_usage_is_reported_with_a_message) {
       {{"--frobnicate"}, "unknown argument"},
       {{"positional"}, "unknown argument"},
       {{"--help=yes"}, "takes no value"},
+      {{"--termination-log"}, "--termination-log needs a file name"},
+      {{"--termination-log="}, "--termination-log needs a file name"},
       {{"--sharing", "exclusive", "--expect-mig-profile", "1g.10gb"}, "contradicts"},
   };
   for (const auto& c : cases) {
@@ -91,7 +96,8 @@ TEST(usage_lists_every_fault_and_option) {
   std::string usage = gv::usageText();
   for (const auto& fault : gv::allFaults()) CHECK_CONTAINS(usage, fault.name);
   for (const char* option : {"--profile", "--json", "--expect-sku", "--expect-gpus", "--expect-mig-profile",
-                             "--sharing", "--node-name", "--list", "--help", "--inject-fault"})
+                             "--sharing", "--node-name", "--list", "--help", "--inject-fault", "--termination-log",
+                             "/dev/termination-log"})
     CHECK_CONTAINS(usage, option);
   CHECK_CONTAINS(usage, "3 bad usage");
 }

@@ -126,6 +126,150 @@ TEST(atomic_write_replaces_the_file_and_leaves_no_temporary) {
   rmdir(directory);
 }
 
+// ---- termination summary (Kubernetes termination message)
+
+static std::vector<std::string> linesOf(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// True when no multi-byte UTF-8 sequence is cut short.
+static bool validUtf8(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    i += length;
+  }
+  return true;
+}
+
+static gv::RunReport failingReport() {
+  gv::RunReport report = sampleReport();
+  report.nodeName = "ip-10-40-77-1.ec2.internal";
+  gv::CheckResult& hbm = report.gpus[0].checks[0];
+  hbm.status = Status::Fail;
+  hbm.value = 2100.5;
+  hbm.reason = "2100.5 GB/s does not meet >= 3360 GB/s";
+  CheckResult remap = result("row-remap", Status::Fail, 1);
+  gv::Threshold limit;
+  limit.comparison = gv::Comparison::AtMost;
+  limit.value = 0;
+  limit.unit = "conditions";
+  remap.threshold = limit;
+  remap.unit = "conditions";
+  remap.reason = "row remap pending: the GPU needs a reset to apply it";
+  report.gpus[0].checks.push_back(remap);
+  report.gpus[0].checks.push_back(result("ecc-errors", Status::Error));  // no value: reason only
+  report.nodeChecks.push_back(result("p2p-bandwidth", Status::Skip));
+  gv::finalizeVerdict(report);
+  return report;
+}
+
+TEST(termination_summary_of_a_pass_is_one_line) {
+  CHECK_EQ(gv::terminationSummary(sampleReport()), std::string("gpu-validate pass on node \"one\" (exit 0)\n"));
+}
+
+TEST(termination_summary_lists_failed_and_errored_checks_with_measurement_and_threshold) {
+  std::vector<std::string> lines = linesOf(gv::terminationSummary(failingReport()));
+  REQUIRE(lines.size() == 4);
+  CHECK_EQ(lines[0], std::string("gpu-validate fail on ip-10-40-77-1.ec2.internal (exit 1)"));
+  CHECK_EQ(lines[1], std::string("gpu0 hbm-bandwidth: fail: 2100.5 GB/s vs floor 3360 GB/s: 2100.5 GB/s does not "
+                                 "meet >= 3360 GB/s"));
+  CHECK_EQ(lines[2], std::string("gpu0 row-remap: fail: 1 conditions vs limit 0 conditions: row remap pending: the "
+                                 "GPU needs a reset to apply it"));
+  CHECK_EQ(lines[3], std::string("gpu0 ecc-errors: error: ecc-errors reason"));
+}
+
+TEST(termination_summary_of_could_not_run_gives_the_reason_and_node_checks) {
+  gv::RunReport report;
+  report.nodeName = "ip-10-40-9-9.ec2.internal";
+  CheckResult inventory = result("inventory", Status::Error);
+  inventory.reason = "CUDA cannot enumerate GPUs: cudaErrorInsufficientDriver";
+  report.nodeChecks.push_back(inventory);
+  report.nodeChecks.push_back(result("node-consistency", Status::Skip));
+  report.couldNotRunReason = "cudaGetDeviceCount failed: cudaErrorInsufficientDriver";
+  report.injectedFaults = {"slow-hbm"};
+  gv::finalizeVerdict(report);
+  std::vector<std::string> lines = linesOf(gv::terminationSummary(report));
+  REQUIRE(lines.size() == 4);
+  CHECK_EQ(lines[0], std::string("gpu-validate could-not-run on ip-10-40-9-9.ec2.internal (exit 2)"));
+  CHECK_EQ(lines[1], std::string("injected faults: slow-hbm (a test, not a real verdict)"));
+  CHECK_EQ(lines[2], std::string("could not run: cudaGetDeviceCount failed: cudaErrorInsufficientDriver"));
+  CHECK_EQ(lines[3], std::string("node inventory: error: CUDA cannot enumerate GPUs: cudaErrorInsufficientDriver"));
+}
+
+TEST(termination_summary_keeps_one_line_per_check_and_clips_long_reasons) {
+  gv::RunReport report = failingReport();
+  report.gpus[0].checks[3].reason = "first\nsecond\r\tthird";  // ecc-errors
+  report.gpus[0].checks[2].reason = std::string(3000, 'r');  // row-remap
+  std::string summary = gv::terminationSummary(report);
+  std::vector<std::string> lines = linesOf(summary);
+  REQUIRE(lines.size() == 4);
+  CHECK_EQ(lines[3], std::string("gpu0 ecc-errors: error: first second  third"));
+  CHECK(lines[2].size() <= 480);
+  CHECK_EQ(lines[2].substr(lines[2].size() - 4), std::string("r..."));
+}
+
+TEST(termination_summary_truncates_cleanly_under_the_limit) {
+  gv::RunReport report = sampleReport();
+  report.gpus[0].checks.clear();
+  for (int i = 0; i < 40; ++i) {
+    CheckResult failed = result("check-" + std::to_string(i), Status::Fail);
+    failed.reason = std::string(150, 'x') + " \xC3\xA9\xE2\x82\xAC " + std::string(150, 'y');  // é and €
+    report.gpus[0].checks.push_back(failed);
+  }
+  gv::finalizeVerdict(report);
+  std::string summary = gv::terminationSummary(report);
+  CHECK(summary.size() <= gv::kTerminationSummaryMaxBytes);
+  CHECK(summary.size() > gv::kTerminationSummaryMaxBytes - 400);  // it filled the space it had
+  CHECK(validUtf8(summary));
+  std::vector<std::string> lines = linesOf(summary);
+  REQUIRE(lines.size() > 2);
+  std::size_t shown = lines.size() - 2;  // minus the verdict line and the marker
+  CHECK_EQ(lines.back(), "... " + std::to_string(40 - shown) + " more");
+  for (std::size_t i = 1; i <= shown; ++i)  // whole lines only, in order
+    CHECK_EQ(lines[i], "gpu0 check-" + std::to_string(i - 1) + ": fail: " + report.gpus[0].checks[i - 1].reason);
+
+  // A tight limit still gives the verdict line and an honest count.
+  std::string tight = gv::terminationSummary(report, 120);
+  CHECK(tight.size() <= 120);
+  std::vector<std::string> few = linesOf(tight);
+  REQUIRE(few.size() == 2);
+  CHECK_EQ(few[0], std::string("gpu-validate fail on node \"one\" (exit 1)"));
+  CHECK_EQ(few[1], std::string("... 40 more"));
+
+  // Multi-byte characters are never split when a long line is clipped.
+  report.gpus[0].checks.resize(1);
+  std::string euros = "x";  // one ASCII byte so the cut falls inside a 3-byte sequence
+  for (int i = 0; i < 600; ++i) euros += "\xE2\x82\xAC";
+  report.gpus[0].checks[0].reason = euros;
+  std::string clipped = gv::terminationSummary(report);
+  CHECK(validUtf8(clipped));
+  CHECK_CONTAINS(clipped, "\xE2\x82\xAC...\n");
+}
+
+TEST(write_in_place_truncates_and_reports_failure) {
+  char directory[] = "/tmp/gv-test-XXXXXX";
+  REQUIRE(mkdtemp(directory) != nullptr);
+  std::string path = std::string(directory) + "/termination-log";
+  std::string error;
+  REQUIRE(gv::writeFileInPlace(path, "a much longer first summary\n", &error));
+  REQUIRE(gv::writeFileInPlace(path, "short\n", &error));
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  CHECK_EQ(text.str(), std::string("short\n"));
+  CHECK(!gv::writeFileInPlace(std::string(directory) + "/missing/termination-log", "x", &error));
+  CHECK_CONTAINS(error, "cannot open");
+  std::remove(path.c_str());
+  rmdir(directory);
+}
+
 // ---- inventory
 
 struct NodeFixture {
@@ -221,7 +365,7 @@ TEST(node_consistency_flags_a_straggler) {
   auto check = gv::makeNodeConsistencyCheck();
   CheckResult straggler = check->run(f.node);
   CHECK(straggler.status == Status::Fail);
-  CHECK_CONTAINS(straggler.reason, "GPU 3 hbm-bandwidth");
+  CHECK_CONTAINS(straggler.reason, "GPU 3 hbm-bandwidth 3500.0 is 0.816x the median 4290.0 of H200 whole");
   f.runs[3]->results[0].value = 4250;
   CHECK(check->run(f.node).status == Status::Pass);
   f.contexts[0]->timeSliced = true;

@@ -20,6 +20,8 @@ import {
 } from "./workload";
 
 export const DEPLOY_GATE_COMPONENT = "deploy-gate";
+/** Events about a Node must be in `default` (or have no namespace): the API server rejects others. */
+export const NODE_EVENT_NAMESPACE = "default";
 export const JOIN_GATE_COMPONENT = "join-gate";
 
 function shortHash(value: unknown): string {
@@ -116,7 +118,8 @@ export function joinGateDaemonSet(facts: PoolFacts, image: string): KubeObject {
 
 /**
  * The join gate's permissions: get and patch on nodes (to label them and lift their taint; Kubernetes RBAC
- * cannot narrow a ClusterRole to the pod's own node) and create on events in its own namespace.
+ * cannot narrow a ClusterRole to the pod's own node) and create on events in `default`, where the API server
+ * requires Events about cluster-scoped objects such as Nodes to live (`kubectl describe node` shows them).
  */
 export function joinGateRbac(): KubeObject[] {
   const labels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: JOIN_GATE_COMPONENT };
@@ -139,13 +142,13 @@ export function joinGateRbac(): KubeObject[] {
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
-      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: VALIDATION_NAMESPACE, labels },
+      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: NODE_EVENT_NAMESPACE, labels },
       rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create"] }],
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
-      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: VALIDATION_NAMESPACE, labels },
+      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: NODE_EVENT_NAMESPACE, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "fastgpu-gpu-join-gate-events" },
       subjects: [subject],
     },

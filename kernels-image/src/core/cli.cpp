@@ -51,6 +51,10 @@ std::string usageText() {
       "  --node-name NAME            node name in the report (default: $NODE_NAME, else hostname)\n"
       "  --skus FILE                 use this SKU table instead of the built-in data/skus.json\n"
       "  --deadline SECONDS          give up on hung GPUs after this long (default: quick 150, full 900)\n"
+      "  --termination-log FILE      after the run (pass, fail or could not run) write a short summary to\n"
+      "                              FILE: verdict, node, exit code, one line per failed check, under 4000\n"
+      "                              bytes; for Kubernetes use /dev/termination-log. Not written on bad\n"
+      "                              usage; failing to write it only warns, the verdict stands\n"
       "  --inject-fault NAME         inject a fault (repeatable); the report records it. Names:\n";
   for (const auto& fault : allFaults())
     text += std::string("                                ") + fault.name + " (" + fault.check + ")\n";
@@ -140,6 +144,9 @@ ParseOutcome parseArguments(const std::vector<std::string>& args) {
       double seconds = 0;
       if (!value(&v) || !parsePositiveNumber(v, &seconds)) return bad("--deadline needs a positive number of seconds");
       options.deadlineSeconds = seconds;
+    } else if (arg == "--termination-log") {
+      if (!value(&v) || v.empty()) return bad("--termination-log needs a file name, e.g. /dev/termination-log");
+      options.terminationLogPath = v;
     } else if (arg == "--inject-fault") {
       if (!value(&v)) return bad("--inject-fault needs a fault name (see --help)");
       auto fault = parseFault(v);

@@ -45,4 +45,18 @@ SharingDecision decideSharing(const std::optional<SharingMode>& requested, const
   return decision;
 }
 
+void collectNvmlFacts(NvmlApi& nvml, NodeFacts* facts) {
+  auto driver = nvml.driverVersion();
+  if (driver.ok()) facts->nvmlDriverVersion = driver.value;
+  auto cudaDriver = nvml.cudaDriverVersion();
+  if (cudaDriver.ok()) facts->nvmlCudaDriverVersion = cudaDriver.value;
+  auto count = nvml.deviceCount();
+  if (!count.ok()) return;
+  facts->nvmlDeviceCount = count.value;
+  for (unsigned i = 0; i < count.value; ++i) {
+    auto handle = nvml.deviceByIndex(i);
+    if (classifyNvml(handle.code) == NvmlOutcome::GpuLost) facts->nvmlLostIndices.push_back(i);
+  }
+}
+
 }  // namespace gv

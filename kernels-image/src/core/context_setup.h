@@ -30,4 +30,9 @@ struct SharingDecision {
 // Kubernetes Job passes the pool's mode.
 SharingDecision decideSharing(const std::optional<SharingMode>& requested, const GpuIdentity& identity);
 
+// NVML's view of the node (driver versions, device count, handles that
+// answer GPU_IS_LOST), read before CUDA is touched. Host code so the sample
+// reports fill NodeFacts the way discovery does.
+void collectNvmlFacts(NvmlApi& nvml, NodeFacts* facts);
+
 }  // namespace gv

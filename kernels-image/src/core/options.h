@@ -20,6 +20,7 @@ struct Options {
   std::optional<std::string> nodeName;
   std::optional<std::string> skuFile;
   std::optional<double> deadlineSeconds;
+  std::optional<std::string> terminationLogPath;  // short text summary, e.g. /dev/termination-log
   std::vector<Fault> faults;
 };
 

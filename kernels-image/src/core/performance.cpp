@@ -1,5 +1,7 @@
 #include "performance.h"
 
+#include <set>
+
 namespace gv {
 
 CheckResult evaluateHbm(const HbmMeasurement& measurement, Threshold floor, const FaultSet& faults) {
@@ -63,6 +65,132 @@ CheckResult evaluateSustainedLoad(double earlyTflops, double lateTflops, const S
   }
   applyJudgement(result, earlyTflops > 0 ? lateTflops / earlyTflops : 0.0, threshold);
   return result;
+}
+
+CheckResult evaluateMemoryPattern(const MemoryPatternMeasurement& measurement) {
+  CheckResult result;
+  result.name = "memory-pattern";
+  result.details.set("bytesTested", measurement.bytesTested);
+  result.details.set("shareOfFreeMemory",
+                     measurement.freeBytesAtStart
+                         ? Json(static_cast<double>(measurement.bytesTested) / measurement.freeBytesAtStart)
+                         : Json());
+  result.details.set("freeBytesAtStart", measurement.freeBytesAtStart);
+  result.details.set("passes", measurement.passes);
+  result.details.set("rounds", measurement.rounds);
+  result.details.set("firstError", measurement.firstError);
+
+  Threshold threshold;
+  threshold.comparison = Comparison::AtMost;
+  threshold.value = 0;
+  threshold.unit = "bad words";
+  threshold.source = "policy: a memory test tolerates no mismatched word";
+  applyJudgement(result, static_cast<double>(measurement.mismatchedWords), threshold);
+  if (result.status == Status::Fail) {
+    result.reason = std::to_string(measurement.mismatchedWords) + " mismatched 64-bit word(s) in " +
+                    std::to_string(measurement.passes) + " passes";
+    const Json& first = measurement.firstError;
+    if (first.isObject() && first.has("byteOffset") && first.has("pattern"))
+      result.reason += "; first at byte offset " +
+                       std::to_string(static_cast<unsigned long long>(first.at("byteOffset").asNumber())) + " (" +
+                       first.at("pattern").asString() + ")";
+  } else {
+    result.reason = "no mismatches in " + std::to_string(measurement.passes) + " passes over " +
+                    std::to_string(measurement.bytesTested / (1024 * 1024)) + " MiB";
+  }
+  return result;
+}
+
+CheckResult evaluateGemmCorrectness(const GemmCorrectnessMeasurement& measurement) {
+  CheckResult result;
+  result.name = "gemm-correctness";
+  result.details.set("cases", measurement.cases);
+  if (measurement.casesPerRepeat == 0) {
+    result.status = Status::Skip;
+    result.reason = "no tensor-core input type is supported on compute capability " +
+                    std::to_string(measurement.computeMajor) + "." + std::to_string(measurement.computeMinor);
+    return result;
+  }
+  Threshold threshold;
+  threshold.comparison = Comparison::AtMost;
+  threshold.value = 0;
+  threshold.unit = "wrong elements";
+  threshold.source =
+      "exact on small-integer inputs; 2^-10 x sum|a*b| on uniform inputs (3x the FP32 summation error bound at "
+      "K=2048, see gemm_correctness_check.cu)";
+  applyJudgement(result, static_cast<double>(measurement.mismatches), threshold);
+  result.reason = measurement.mismatches
+                      ? std::to_string(measurement.mismatches) + " GEMM output element(s) outside tolerance"
+                      : "all " + std::to_string(measurement.casesPerRepeat * measurement.repeats) +
+                            " GEMM cases match the reference";
+  return result;
+}
+
+std::string p2pCannotRunReason(const NodeContext& context) {
+  if (context.gpus.size() < 2) return "fewer than two GPUs in this pod";
+  std::set<std::string> uuids;
+  for (const GpuRun* run : context.gpus) {
+    const GpuContext& gpu = *run->context;
+    if (gpu.identity.migInstance) return "MIG instances have no peer-to-peer path";
+    if (gpu.cudaUnusable) return "GPU " + std::to_string(gpu.identity.cudaIndex) + " is unusable";
+    uuids.insert(gpu.identity.uuid);
+  }
+  if (uuids.size() < 2) return "all visible devices are replicas of one physical GPU";
+  return {};
+}
+
+CheckResult evaluateP2p(const P2pMeasurement& measurement, const SkuTable& table, const SkuSpec* sku,
+                        bool timeSliced) {
+  CheckResult result;
+  result.name = "p2p-bandwidth";
+  const bool nvlinkExpected = sku && sku->floors.p2pGBps.value.has_value();
+  Json matrix = Json::object();
+  std::vector<std::string> noAccess;
+  double worst = 1e30;
+  std::string worstPair;
+  for (const P2pPair& p : measurement.pairs) {
+    std::string pair = std::to_string(p.source) + "->" + std::to_string(p.destination);
+    matrix.set(pair, p.gbps);
+    if (!p.gbps) {
+      noAccess.push_back(pair);
+      continue;
+    }
+    if (*p.gbps < worst) worst = *p.gbps, worstPair = pair;
+  }
+  result.details.set("gbpsByPair", matrix);
+  result.details.set("bytes", measurement.bytes);
+  result.details.set("pairsWithoutPeerAccess", static_cast<unsigned long>(noAccess.size()));
+
+  std::string missing;
+  for (const auto& pair : noAccess) missing += (missing.empty() ? "" : ", ") + pair;
+  if (worstPair.empty()) {
+    result.status = nvlinkExpected ? Status::Fail : Status::Skip;
+    result.reason = nvlinkExpected ? sku->key + " GPUs are NVLink-connected but no pair has peer access "
+                                                "(NVLink down or fabric manager not running?)"
+                                   : "no GPU pair supports peer access on this system";
+    return result;
+  }
+  FloorContext floorContext;
+  floorContext.sku = sku;
+  floorContext.timeSliced = timeSliced;
+  Threshold floor = selectFloor(FloorKind::P2P, table, floorContext);
+  applyJudgement(result, worst, floor);
+  result.reason = "slowest pair " + worstPair + ": " + result.reason;
+  if (nvlinkExpected && !noAccess.empty()) {
+    result.status = Status::Fail;
+    result.reason = "no peer access on " + missing + " (NVLink expected on " + sku->key + "); " + result.reason;
+  }
+  return result;
+}
+
+CheckResult evaluateP2p(const P2pMeasurement& measurement, const NodeContext& context) {
+  const SkuSpec* sku = context.gpus.empty() ? nullptr : context.gpus.front()->context->sku;
+  bool timeSliced = false;
+  for (const GpuRun* run : context.gpus) {
+    if (run->context->sku != sku) sku = nullptr;
+    timeSliced = timeSliced || run->context->timeSliced;
+  }
+  return evaluateP2p(measurement, context.skus, sku, timeSliced);
 }
 
 }  // namespace gv

@@ -231,6 +231,94 @@ std::string renderTable(const RunReport& report) {
   return out.str();
 }
 
+namespace {
+
+// Longest single line of a termination summary: one long reason must not
+// crowd out the other failed checks.
+constexpr std::size_t kSummaryLineMaxBytes = 480;
+
+// Cuts to at most maxBytes without splitting a UTF-8 sequence.
+std::string clipUtf8(const std::string& text, std::size_t maxBytes) {
+  if (text.size() <= maxBytes) return text;
+  const char* ellipsis = "...";
+  std::size_t keep = maxBytes > 3 ? maxBytes - 3 : 0;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  return text.substr(0, keep) + (maxBytes > 3 ? ellipsis : "");
+}
+
+// One summary line: no newline or other control character may split it.
+std::string summaryLine(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return clipUtf8(out, kSummaryLineMaxBytes);
+}
+
+std::string checkSummary(const std::string& label, const CheckResult& check) {
+  std::string line = label + " " + check.name + ": " + toString(check.status) + ": ";
+  if (check.value && check.threshold) {
+    const Threshold& t = *check.threshold;
+    line += formatValue(check.value, check.unit) + " vs " +
+            (t.comparison == Comparison::AtLeast ? "floor " : "limit ") + formatValue(t.value, t.unit) + ": ";
+  }
+  if (!check.injectedFaults.empty()) line += "[injected] ";
+  return line + check.reason;
+}
+
+}  // namespace
+
+std::string terminationSummary(const RunReport& report, std::size_t maxBytes) {
+  std::vector<std::string> lines;
+  lines.push_back(summaryLine("gpu-validate " + std::string(toString(report.verdict.verdict)) + " on " +
+                              report.nodeName + " (exit " + std::to_string(report.verdict.exitCode) + ")"));
+  if (!report.injectedFaults.empty()) {
+    std::string faults;
+    for (const auto& fault : report.injectedFaults) faults += (faults.empty() ? "" : ", ") + fault;
+    lines.push_back(summaryLine("injected faults: " + faults + " (a test, not a real verdict)"));
+  }
+  if (report.verdict.verdict == Verdict::CouldNotRun)
+    lines.push_back(summaryLine("could not run: " + report.verdict.reason));
+  for (const auto& [label, check] : labelledResults(report))
+    if (check->status == Status::Fail || check->status == Status::Error)
+      lines.push_back(summaryLine(checkSummary(label, *check)));
+
+  auto tail = [](std::size_t omitted) { return "... " + std::to_string(omitted) + " more\n"; };
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string line = lines[i] + "\n";
+    std::size_t after = lines.size() - i - 1;
+    // Room for this line, plus the "... N more" marker if anything follows
+    // and not all of it fits.
+    std::size_t restBytes = 0;
+    for (std::size_t j = i + 1; j < lines.size(); ++j) restBytes += lines[j].size() + 1;
+    bool restFits = out.size() + line.size() + restBytes <= maxBytes;
+    std::size_t reserve = (after == 0 || restFits) ? 0 : tail(after).size();
+    if (out.size() + line.size() + reserve > maxBytes) {
+      if (i == 0) {  // the verdict line always goes in, clipped if it must
+        out = clipUtf8(lines[0], maxBytes > tail(after).size() + 1 ? maxBytes - tail(after).size() - 1 : 0) + "\n";
+        continue;
+      }
+      out += tail(lines.size() - i);
+      break;
+    }
+    out += line;
+  }
+  return out.size() <= maxBytes ? out : clipUtf8(out, maxBytes);
+}
+
+bool writeFileInPlace(const std::string& path, const std::string& content, std::string* error) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) {
+    if (error) *error = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = std::fwrite(content.data(), 1, content.size(), file) == content.size();
+  ok = (std::fflush(file) == 0) && ok;
+  ok = (std::fclose(file) == 0) && ok;
+  if (!ok && error) *error = "cannot write " + path + ": " + std::strerror(errno);
+  return ok;
+}
+
 bool writeFileAtomically(const std::string& path, const std::string& content, std::string* error) {
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
   std::FILE* file = std::fopen(temporary.c_str(), "wb");

@@ -2,6 +2,7 @@
 // and the human table, plus atomic file writing.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,5 +57,21 @@ std::vector<LabelledResult> labelledResults(const RunReport& report);
 bool writeFileAtomically(const std::string& path, const std::string& content, std::string* error);
 
 std::string formatCudaVersion(int version);  // 13000 -> "13.0"
+
+// Kubernetes keeps at most 4096 bytes of a termination message; stay below.
+inline constexpr std::size_t kTerminationSummaryMaxBytes = 4000;
+
+// Plain text for a termination message: "gpu-validate <verdict> on <node>
+// (exit <code>)", the injected faults and the could-not-run reason if any,
+// then one line per failed or errored check ("gpu3 hbm-bandwidth: fail:
+// 2100.5 GB/s vs floor 2345 GB/s: <reason>", "node ..." for node checks).
+// One line per item (control characters become spaces), never more than
+// maxBytes: lines that do not fit are replaced by "... N more".
+std::string terminationSummary(const RunReport& report, std::size_t maxBytes = kTerminationSummaryMaxBytes);
+
+// Truncates FILE and writes CONTENT in place. Unlike writeFileAtomically no
+// temporary is renamed over it: /dev/termination-log is a file the kubelet
+// bind-mounts, which rename cannot replace (and /dev is not ours to write).
+bool writeFileInPlace(const std::string& path, const std::string& content, std::string* error);
 
 }  // namespace gv

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "context_setup.h"
 #include "cuda_util.h"
 #include "mig_profile.h"
 
@@ -86,20 +87,7 @@ Discovery discoverDevices(NvmlApi* nvml) {
   cudaRuntimeGetVersion(&facts.cudaRuntimeVersion);
   cudaDriverGetVersion(&facts.cudaDriverVersion);
 
-  if (nvml) {
-    auto driver = nvml->driverVersion();
-    if (driver.ok()) facts.nvmlDriverVersion = driver.value;
-    auto cudaDriver = nvml->cudaDriverVersion();
-    if (cudaDriver.ok()) facts.nvmlCudaDriverVersion = cudaDriver.value;
-    auto count = nvml->deviceCount();
-    if (count.ok()) {
-      facts.nvmlDeviceCount = count.value;
-      for (unsigned i = 0; i < count.value; ++i) {
-        auto handle = nvml->deviceByIndex(i);
-        if (classifyNvml(handle.code) == NvmlOutcome::GpuLost) facts.nvmlLostIndices.push_back(i);
-      }
-    }
-  }
+  if (nvml) collectNvmlFacts(*nvml, &facts);
 
   int count = 0;
   cudaError_t error = cudaGetDeviceCount(&count);

@@ -78,11 +78,15 @@ class NodeConsistencyCheck final : public NodeCheck {
             worstText = text.str();
           }
           if (ratio < minRatio) {
-            std::ostringstream text;
-            text.precision(3);
-            text << "GPU " << index << " " << check << " " << value << " is " << ratio << "x the median " << mid
-                 << " of " << key;
-            failures.push_back(text.str());
+            // Measurements in fixed notation (2100.5, not 2.1e+03), the ratio to 3 digits.
+            std::ostringstream measured, share;
+            measured.setf(std::ios::fixed);
+            measured.precision(1);
+            share.precision(3);
+            share << ratio;
+            measured << "GPU " << index << " " << check << " " << value << " is " << share.str() << "x the median ";
+            measured << mid << " of " << key;
+            failures.push_back(measured.str());
           }
         }
         group.set("ratioToMedian", ratios);

@@ -19,6 +19,7 @@
 #include "../device_checks.h"
 #include "../gemm_engine.h"
 #include "../kernels/wmma_gemm.cuh"
+#include "performance.h"
 
 namespace gv {
 
@@ -44,7 +45,6 @@ class GemmCorrectnessCheck final : public GpuCheck {
   bool generatesLoad() const override { return true; }
 
   CheckResult run(GpuContext& context) override {
-    CheckResult result;
     bool quick = context.options.profile == Profile::Quick;
     const int n = quick ? 1024 : 2048;  // m = n = k; K <= 2048 keeps integer sums exact
     const int repeats = quick ? 1 : 5;  // full repeats to catch intermittent corruption
@@ -76,7 +76,6 @@ class GemmCorrectnessCheck final : public GpuCheck {
         if (context.faults.has(Fault::GemmCorrupt) && !injected) {
           perturbElement(c.as<float>(), elements / 3, 0.5f, stream.get());
           injected = true;
-          result.injectedFaults.push_back("gemm-corrupt");
         }
         float tolerance = testCase.inputs == GemmInputs::SmallIntegers ? 0.0f : kUniformTolerance;
         GemmComparison comparison =
@@ -97,24 +96,15 @@ class GemmCorrectnessCheck final : public GpuCheck {
         }
       }
     }
-    result.details.set("cases", caseReports);
-    if (cases.empty()) {
-      result.status = Status::Skip;
-      result.reason = "no tensor-core input type is supported on compute capability " +
-                      std::to_string(context.identity.computeMajor) + "." + std::to_string(context.identity.computeMinor);
-      return result;
-    }
-    Threshold threshold;
-    threshold.comparison = Comparison::AtMost;
-    threshold.value = 0;
-    threshold.unit = "wrong elements";
-    threshold.source =
-        "exact on small-integer inputs; 2^-10 x sum|a*b| on uniform inputs (3x the FP32 summation error bound at "
-        "K=2048, see gemm_correctness_check.cu)";
-    applyJudgement(result, static_cast<double>(totalMismatches), threshold);
-    result.reason = totalMismatches
-                        ? std::to_string(totalMismatches) + " GEMM output element(s) outside tolerance"
-                        : "all " + std::to_string(cases.size() * repeats) + " GEMM cases match the reference";
+    GemmCorrectnessMeasurement measurement;
+    measurement.cases = caseReports;
+    measurement.casesPerRepeat = cases.size();
+    measurement.repeats = repeats;
+    measurement.mismatches = totalMismatches;
+    measurement.computeMajor = context.identity.computeMajor;
+    measurement.computeMinor = context.identity.computeMinor;
+    CheckResult result = evaluateGemmCorrectness(measurement);
+    if (injected) result.injectedFaults.push_back("gemm-corrupt");
     return result;
   }
 };

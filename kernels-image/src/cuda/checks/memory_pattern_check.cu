@@ -10,6 +10,7 @@
 #include "../cuda_util.h"
 #include "../device_checks.h"
 #include "memory_patterns.h"
+#include "performance.h"
 
 namespace gv {
 
@@ -83,7 +84,6 @@ class MemoryPatternCheck final : public GpuCheck {
   bool generatesLoad() const override { return true; }
 
   CheckResult run(GpuContext& context) override {
-    CheckResult result;
     bool quick = context.options.profile == Profile::Quick;
     // Time-sliced replicas share memory with other pods: test less of it.
     double share = context.timeSliced ? (quick ? 0.05 : 0.20) : (quick ? 0.10 : 0.70);
@@ -126,7 +126,6 @@ class MemoryPatternCheck final : public GpuCheck {
           GV_CUDA(cudaMemcpyAsync(buffer.as<std::uint64_t>() + index, &word, sizeof word, cudaMemcpyHostToDevice,
                                   stream.get()));
           injected = true;
-          result.injectedFaults.push_back("memory-bitflip");
         }
         VerifyCounters initial{0, ~0ull};
         GV_CUDA(cudaMemcpyAsync(counters.get(), &initial, sizeof initial, cudaMemcpyHostToDevice, stream.get()));
@@ -153,28 +152,15 @@ class MemoryPatternCheck final : public GpuCheck {
       ++rounds;
     } while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < budgetSeconds);
 
-    result.details.set("bytesTested", bytes);
-    result.details.set("shareOfFreeMemory", static_cast<double>(bytes) / freeBytes);
-    result.details.set("freeBytesAtStart", freeBytes);
-    result.details.set("passes", passesRun);
-    result.details.set("rounds", rounds);
-    result.details.set("firstError", firstError);
-
-    Threshold threshold;
-    threshold.comparison = Comparison::AtMost;
-    threshold.value = 0;
-    threshold.unit = "bad words";
-    threshold.source = "policy: a memory test tolerates no mismatched word";
-    applyJudgement(result, static_cast<double>(totalErrors), threshold);
-    if (result.status == Status::Fail) {
-      result.reason = std::to_string(totalErrors) + " mismatched 64-bit word(s) in " + std::to_string(passesRun) +
-                      " passes; first at byte offset " +
-                      std::to_string(static_cast<unsigned long long>(firstError.at("byteOffset").asNumber())) + " (" +
-                      firstError.at("pattern").asString() + ")";
-    } else {
-      result.reason = "no mismatches in " + std::to_string(passesRun) + " passes over " +
-                      std::to_string(bytes / kMiB) + " MiB";
-    }
+    MemoryPatternMeasurement measurement;
+    measurement.bytesTested = bytes;
+    measurement.freeBytesAtStart = freeBytes;
+    measurement.passes = passesRun;
+    measurement.rounds = rounds;
+    measurement.mismatchedWords = totalErrors;
+    measurement.firstError = firstError;
+    CheckResult result = evaluateMemoryPattern(measurement);
+    if (injected) result.injectedFaults.push_back("memory-bitflip");
     return result;
   }
 };

@@ -1,0 +1,203 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { podState, resultFromPod } from "../lib/validation/jobs";
+import { describeFailure, exitCodeOf, junitXml, parseReport, ReportError, reportFromLog, resultFromReport, renderResultsTable } from "../lib/validation/results";
+import { FIXTURE_REPORTS, startFakeKube, TOKEN, type FakeKube } from "./fake-kube";
+import { REPO_ROOT, tempDir } from "./helpers";
+
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURE_REPORTS, name), "utf8");
+const report = (name: string) => parseReport(fixture(name), name);
+
+describe("gpu-validate reports (fixtures written by its own report code)", () => {
+  it("read every fixture and keep its verdict", () => {
+    expect(report("pass-h100-node.json").verdict).toBe("pass");
+    expect(report("fail-h100-node.json").verdict).toBe("fail");
+    expect(report("pass-l4-timeslice.json").verdict).toBe("pass");
+    expect(report("fail-l4-timeslice.json").verdict).toBe("fail");
+    expect(report("pass-a100-mig.json").verdict).toBe("pass");
+    expect(report("no-gpu.json").verdict).toBe("could-not-run");
+  });
+
+  it("name each failing check with its measurement and threshold", () => {
+    const result = resultFromReport(report("fail-h100-node.json"), "train-h100");
+    expect(result.outcome).toBe("fail");
+    const described = result.failures.map(describeFailure);
+    expect(described).toEqual(expect.arrayContaining([expect.stringMatching(/^gpu3 hbm-bandwidth: fail: \d+(\.\d+)? GB\/s vs >= \d+(\.\d+)? GB\/s/), expect.stringMatching(/^gpu5 row-remap: fail/)]));
+    expect(resultFromReport(report("pass-h100-node.json"), "train-h100").failures).toEqual([]);
+  });
+
+  it("come out of a pod log that also holds the table, and say why when there is none", () => {
+    const log = `gpu-validate 0.1.0 | node x\n${fixture("pass-l4-timeslice.json").trimEnd()}\n  CHECK  STATUS\nVERDICT: PASS\n`;
+    expect(JSON.parse(reportFromLog(log)!)).toEqual(JSON.parse(fixture("pass-l4-timeslice.json")));
+    const pending = { metadata: { name: "p" }, status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", message: "0/3 nodes: insufficient nvidia.com/gpu" }] } };
+    expect(podState(pending)).toEqual({ phase: "pending", detail: "not scheduled: 0/3 nodes: insufficient nvidia.com/gpu" });
+    expect(resultFromPod(pending, undefined, "infer-l4")).toMatchObject({ outcome: "no-result", message: expect.stringContaining("insufficient nvidia.com/gpu") });
+    expect(() => parseReport('{"schemaVersion": 2}', "x")).toThrow(ReportError);
+  });
+
+  it("add up to an exit code, a table and JUnit XML", () => {
+    const results = [
+      resultFromReport(report("pass-h100-node.json"), "train-h100"),
+      resultFromReport(report("fail-h100-node.json"), "train-h100"),
+      resultFromReport(report("pass-a100-mig.json"), "mig-a100"),
+    ];
+    expect(exitCodeOf(results)).toBe(1);
+    expect(exitCodeOf([results[0], resultFromReport(report("no-gpu.json"), "x")])).toBe(2);
+    expect(exitCodeOf([results[0]])).toBe(0);
+    const table = renderResultsTable(results);
+    expect(table).toMatch(/train-h100\s+ip-10-40-77-1\.ec2\.internal\s+FAIL\s+\d+ s\s+node node-consistency: fail: .*; gpu3 hbm-bandwidth: fail: 2101 GB\/s vs >= 2345 GB\/s/);
+    expect(table).toContain("3 node(s): 2 passed, 1 failed, 0 could not run, 0 without a result");
+
+    const xml = junitXml(results, "smoke/us-east-1");
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>')).toBe(true);
+    const suites = [...xml.matchAll(/<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)">/g)];
+    expect(suites.map((suite) => suite[1])).toEqual(["smoke/us-east-1/train-h100", "smoke/us-east-1/mig-a100"]);
+    const cases = (suiteName: string) => xml.split(`<testsuite name="${suiteName}"`)[1].split("</testsuite>")[0];
+    const trainCases = cases("smoke/us-east-1/train-h100");
+    const countIn = (text: string, tag: string) => (text.match(new RegExp(`<${tag} `, "g")) ?? []).length;
+    expect(Number(suites[0][2])).toBe(countIn(trainCases, "testcase"));
+    expect(Number(suites[0][3])).toBe(countIn(trainCases, "failure"));
+    expect(Number(suites[0][3])).toBeGreaterThanOrEqual(2);
+    expect(trainCases).toMatch(/<testcase classname="train-h100\.ip-10-40-77-1\.ec2\.internal" name="gpu3 hbm-bandwidth" time="[\d.]+"><failure message="gpu3 hbm-bandwidth: fail: /);
+    // Every attribute value is escaped: no raw quotes or angle brackets inside one.
+    for (const attribute of xml.matchAll(/="([^"]*)"/g)) expect(attribute[1]).not.toMatch(/[<>]/);
+  });
+});
+
+/** Runs tools/smoke.ts as its own process (the fake API server lives in this one). */
+function runSmoke(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "tools/smoke.ts"), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A credential plugin like `aws eks get-token`: prints an ExecCredential with the fake server's token. */
+function credentialScript(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `#!/bin/sh\necho '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","status":{"token":"${TOKEN}"}}'\n`, { mode: 0o755 });
+  return file;
+}
+
+describe("npm run smoke against a cluster", () => {
+  let kube: FakeKube;
+  let env: NodeJS.ProcessEnv;
+  const nodes = [
+    { name: "ip-10-40-12-34.ec2.internal", pool: "train-h100", region: "us-east-1", report: "pass-h100-node.json" },
+    { name: "ip-10-40-77-1.ec2.internal", pool: "train-h100", region: "us-east-1", report: "fail-h100-node.json" },
+    { name: "ip-10-40-3-9.ec2.internal", pool: "infer-l4", region: "us-east-1", report: "pass-l4-timeslice.json" },
+    { name: "ip-10-40-8-8.ec2.internal", pool: "mig-a100", region: "us-east-1", report: "pass-a100-mig.json" },
+  ];
+
+  beforeAll(async () => {
+    kube = await startFakeKube({ nodes, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/fastgpu/gpu-validate:0.1.0" });
+    const dir = tempDir("fastgpu-kubeconfig-");
+    const kubeconfig = {
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "east",
+      contexts: [{ name: "east", context: { cluster: "east", user: "east" } }],
+      clusters: [{ name: "east", cluster: { server: kube.url, "certificate-authority-data": Buffer.from(kube.caPem).toString("base64") } }],
+      users: [{ name: "east", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: credentialScript(dir, "get-token") } } }],
+    };
+    fs.writeFileSync(path.join(dir, "config"), stringify(kubeconfig));
+    env = { KUBECONFIG: path.join(dir, "config") };
+  });
+  afterAll(() => kube.close());
+
+  it("validates every GPU node, reports per node and writes JSON reports and JUnit", async () => {
+    const out = path.join(tempDir(), "results");
+    const { code, stdout, stderr } = await runSmoke(["--region", "us-east-1", "--out", out], env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/validating 4 node\(s\) in us-east-1 with 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/fastgpu\/gpu-validate:0\.1\.0/);
+    expect(stderr).toMatch(/train-h100 ip-10-40-77-1\.ec2\.internal: failed \(exit 1/);
+    expect(stdout).toMatch(/train-h100\s+ip-10-40-77-1\.ec2\.internal\s+FAIL/);
+    expect(stdout).toMatch(/mig-a100\s+ip-10-40-8-8\.ec2\.internal\s+PASS/);
+    expect(stdout).toContain("4 node(s): 3 passed, 1 failed");
+    expect(fs.readdirSync(out).sort()).toEqual([...nodes.map((node) => `${node.name}.json`), "junit.xml"].sort());
+    expect(JSON.parse(fs.readFileSync(path.join(out, "ip-10-40-77-1.ec2.internal.json"), "utf8")).verdict).toBe("fail");
+
+    // One Job per node, pinned to it, holding what the pool's validation needs; all cleaned up.
+    const jobs = kube.created as { metadata: { name: string }; spec: { template: { spec: { nodeName: string; containers: { resources: { limits: Record<string, string> } }[] } } } }[];
+    const limits = Object.fromEntries(jobs.map((job) => [job.spec.template.spec.nodeName, job.spec.template.spec.containers[0].resources.limits]));
+    expect(limits["ip-10-40-12-34.ec2.internal"]).toMatchObject({ "nvidia.com/gpu": "8" });
+    expect(limits["ip-10-40-3-9.ec2.internal"]).toMatchObject({ "nvidia.com/gpu": "1" });
+    expect(limits["ip-10-40-8-8.ec2.internal"]).toMatchObject({ "nvidia.com/mig-3g.20gb": "1" });
+    expect(kube.deleted.sort()).toEqual(jobs.map((job) => job.metadata.name).sort());
+    expect(kube.unauthorized).toBe(0);
+  });
+
+  it("narrows to one pool, and refuses a cluster of another region", async () => {
+    const { code, stdout } = await runSmoke(["--region", "us-east-1", "--pool", "infer-l4", "--out", path.join(tempDir(), "r")], env);
+    expect(code).toBe(0);
+    expect(stdout).toContain("1 node(s): 1 passed, 0 failed");
+    const wrong = await runSmoke(["--region", "us-west-2", "--out", path.join(tempDir(), "r")], env);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/is in us-east-1, not us-west-2; switch with --context/);
+    const usage = await runSmoke(["--pool", "x"], env);
+    expect(usage.code).toBe(3);
+    expect(usage.stderr).toContain("--region is required");
+  });
+});
+
+describe("the deploy gate command", () => {
+  const gateEnv = (kube: FakeKube, bin: string): NodeJS.ProcessEnv => ({
+    FASTGPU_K8S_SERVER: kube.url,
+    FASTGPU_K8S_CA_DATA: Buffer.from(kube.caPem).toString("base64"),
+    PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+  });
+
+  it("fails the deploy naming each failing node and check", async () => {
+    const kube = await startFakeKube({
+      nodes: [],
+      gateJobs: [
+        {
+          name: "gpu-validation-infer-l4-0123abcd",
+          pool: "infer-l4",
+          pods: [
+            { node: "ip-10-40-3-9.ec2.internal", report: "pass-l4-timeslice.json" },
+            { node: "ip-10-40-3-10.ec2.internal", report: "fail-l4-timeslice.json" },
+          ],
+        },
+      ],
+    });
+    const bin = tempDir("fastgpu-bin-");
+    credentialScript(bin, "aws"); // the gate runs `aws eks get-token`
+    try {
+      const { code, stdout, stderr } = await runSmoke(
+        ["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "1", "--job", "infer-l4=gpu-validation-infer-l4-0123abcd:2"],
+        gateEnv(kube, bin),
+      );
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/infer-l4\s+ip-10-40-3-9\.ec2\.internal\s+PASS/);
+      expect(stderr).toMatch(/GPU validation FAILED on node ip-10-40-3-10\.ec2\.internal \(pool infer-l4\): gpu0 ecc-errors: fail/);
+      expect(kube.unauthorized).toBe(0);
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it("passes when every node passes, and counts a node that never reported as not validated", async () => {
+    const kube = await startFakeKube({
+      nodes: [],
+      gateJobs: [{ name: "gpu-validation-train-h100-0badc0de", pool: "train-h100", pods: [{ node: "ip-10-40-12-34.ec2.internal", report: "pass-h100-node.json" }] }],
+    });
+    const bin = tempDir("fastgpu-bin-");
+    credentialScript(bin, "aws");
+    try {
+      const pass = await runSmoke(["deploy-gate", "--region", "us-east-1", "--cluster", "c", "--job", "train-h100=gpu-validation-train-h100-0badc0de:1"], gateEnv(kube, bin));
+      expect(pass.code).toBe(0);
+      const short = await runSmoke(["deploy-gate", "--region", "us-east-1", "--cluster", "c", "--job", "train-h100=gpu-validation-train-h100-0badc0de:2"], gateEnv(kube, bin));
+      expect(short.code).toBe(1);
+      expect(short.stderr).toMatch(/did not complete on node \(node 2 of 2\) \(pool train-h100\): no validation pod ran/);
+    } finally {
+      await kube.close();
+    }
+  });
+});
