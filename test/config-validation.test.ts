@@ -267,6 +267,24 @@ describe("tenancy config validation", () => {
   });
 });
 
+describe("validation config", () => {
+  it("defaults safely and rejects a bad profile, tag or typo", () => {
+    const defaults = loadFleetConfig(DEFAULT_CONFIG_DIR).fleet.validation;
+    expect(defaults).toEqual({ profile: "quick", deployGate: true, joinGate: true, deployGateTimeoutMinutes: 40, image: { tag: "0.1.0" } });
+    const lines = problemsAfter({
+      "fleet.yaml": (doc) =>
+        doc.set("validation", doc.createNode({ profile: "thorough", image: { tag: "latest version" }, joinGte: false })),
+    });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^fleet\.yaml: validation\.profile: validation\.profile must be quick or full/),
+        expect.stringMatching(/^fleet\.yaml: validation\.image\.tag: must be an image tag such as 0\.1\.0/),
+        expect.stringMatching(/^fleet\.yaml: validation\.joinGte: unknown key "joinGte"; did you mean "joinGate"\?/),
+      ]),
+    );
+  });
+});
+
 describe("FASTGPU_CONFIG and fleet.regions", () => {
   it("selects only the listed region files", () => {
     const dir = copyDefaultConfig();

@@ -1,3 +1,5 @@
+import { ConfigError, formatProblem } from "../lib/config/errors";
+
 /**
  * Minimal flag parsing shared by the CLIs: `--name value`, `--flag`, repeated flags collected in order.
  * Unknown flags and missing values are usage errors (exit 3), reported with the command's usage line.
@@ -45,4 +47,27 @@ export function parseFlags(argv: readonly string[], spec: Readonly<Record<string
 export function single(flags: ParsedFlags, name: string): string | undefined {
   const value = flags[name];
   return Array.isArray(value) ? value[0] : undefined;
+}
+
+/**
+ * Runs a CLI that prints one document: usage errors exit `usageExitCode`, config problems are printed one per
+ * line and exit 1; anything else is a bug and is thrown.
+ */
+export function printOrExit(render: () => string, options: { usageExitCode: number; inputErrors?: readonly (new (...args: never[]) => Error)[] }): void {
+  try {
+    process.stdout.write(render());
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exitCode = options.usageExitCode;
+    } else if (options.inputErrors?.some((kind) => error instanceof kind)) {
+      console.error((error as Error).message);
+      process.exitCode = 1;
+    } else if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  }
 }

@@ -3,11 +3,10 @@
  * units per node, the price per advertised GPU-hour and the monthly cost at min and max size, with region
  * totals and how each price was obtained.
  */
-import { ConfigError, formatProblem } from "../lib/config/errors";
 import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
 import { HOURS_PER_MONTH, PRICING_NOTES, regionCost, type RegionCost } from "../lib/cost";
 import { markdownTable, resourceList, usd, usdRate } from "../lib/format";
-import { parseFlags, single, UsageError } from "./cli-args";
+import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
 
 const USAGE = "npm run cost -- [--region <region>] [--config <dir>]";
 
@@ -55,18 +54,4 @@ export function renderCostReport(argv: readonly string[], env: NodeJS.ProcessEnv
   return `# FastGPU cost report\n\n${sections.join("\n\n")}\n\n### How prices are obtained\n\n${pricingNotes()}\n`;
 }
 
-if (require.main === module) {
-  try {
-    process.stdout.write(renderCostReport(process.argv.slice(2)));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = 3;
-    } else if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(formatProblem(problem));
-      process.exitCode = 1;
-    } else {
-      throw error;
-    }
-  }
-}
+if (require.main === module) printOrExit(() => renderCostReport(process.argv.slice(2)), { usageExitCode: 3 });

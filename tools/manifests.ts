@@ -6,11 +6,10 @@
  * With --values: the Helm values of every release, upstream and ours, exactly as the deploy passes them.
  */
 import { stringify } from "yaml";
-import { ConfigError, formatProblem } from "../lib/config/errors";
 import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
 import { renderValues } from "../lib/helm/values";
 import { regionReleases } from "../lib/platform/releases";
-import { parseFlags, single, UsageError } from "./cli-args";
+import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
 
 const USAGE = "npm run manifests -- --region <region> [--values] [--config <dir>]";
 
@@ -36,18 +35,4 @@ export function renderManifests(argv: readonly string[], env: NodeJS.ProcessEnv 
   return documents.map((document) => `---\n${document}`).join("");
 }
 
-if (require.main === module) {
-  try {
-    process.stdout.write(renderManifests(process.argv.slice(2)));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = 3;
-    } else if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(formatProblem(problem));
-      process.exitCode = 1;
-    } else {
-      throw error;
-    }
-  }
-}
+if (require.main === module) printOrExit(() => renderManifests(process.argv.slice(2)), { usageExitCode: 3 });

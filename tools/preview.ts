@@ -8,14 +8,13 @@
  * counts the workflow labels the PR with.
  */
 import * as fs from "node:fs";
-import { ConfigError, formatProblem } from "../lib/config/errors";
 import { loadFleetConfig } from "../lib/config/load";
 import { planChanges, synthDiff, type StackChanges } from "../lib/preview/changes";
 import { parseRegionFacts, regionFacts, REGION_FACTS_OUTPUT } from "../lib/preview/region-facts";
 import { renderPreview, statefulRisks, type FactsSide, type PreviewInput, type StackPreview } from "../lib/preview/render";
 import { InputError, readSynthOutput, stackParts, type SynthOutput } from "../lib/preview/synth-output";
 import { stackVersions, versionBumps, type VersionBump } from "../lib/preview/versions";
-import { parseFlags, single, UsageError } from "./cli-args";
+import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
 
 const USAGE =
   "npm run preview -- --base <cdktf.out dir> --head <cdktf.out dir> [--plan <stack>=<plan.json> ...] [--config <dir>] [--json-summary <file>]";
@@ -104,18 +103,4 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
   return { input, markdown, jsonSummary };
 }
 
-if (require.main === module) {
-  try {
-    process.stdout.write(buildPreview(process.argv.slice(2)).markdown);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError) {
-      console.error(`preview: ${error.message}`);
-      process.exitCode = 1;
-    } else if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(formatProblem(problem));
-      process.exitCode = 1;
-    } else {
-      throw error;
-    }
-  }
-}
+if (require.main === module) printOrExit(() => buildPreview(process.argv.slice(2)).markdown, { usageExitCode: 1, inputErrors: [InputError] });

@@ -77,6 +77,16 @@ function sevenSliceMig(names: {
   };
 }
 
+/** A100 80GB and H100 80GB slice the same way under the same names. */
+const EIGHTY_GB_MIG = sevenSliceMig({
+  oneG: "1g.10gb",
+  oneGDoubleMemory: "1g.20gb",
+  twoG: "2g.20gb",
+  threeG: "3g.40gb",
+  fourG: "4g.40gb",
+  sevenG: "7g.80gb",
+});
+
 export const GPUS: readonly GpuSku[] = [
   {
     id: "a100-40gb",
@@ -107,14 +117,7 @@ export const GPUS: readonly GpuSku[] = [
     peakMemoryBandwidthGBps: 2039,
     denseBf16Tflops: 312,
     acceleratorLabel: "nvidia-a100",
-    mig: sevenSliceMig({
-      oneG: "1g.10gb",
-      oneGDoubleMemory: "1g.20gb",
-      twoG: "2g.20gb",
-      threeG: "3g.40gb",
-      fourG: "4g.40gb",
-      sevenG: "7g.80gb",
-    }),
+    mig: EIGHTY_GB_MIG,
   },
   {
     id: "h100-80gb",
@@ -126,14 +129,7 @@ export const GPUS: readonly GpuSku[] = [
     peakMemoryBandwidthGBps: 3350,
     denseBf16Tflops: 989,
     acceleratorLabel: "nvidia-h100",
-    mig: sevenSliceMig({
-      oneG: "1g.10gb",
-      oneGDoubleMemory: "1g.20gb",
-      twoG: "2g.20gb",
-      threeG: "3g.40gb",
-      fourG: "4g.40gb",
-      sevenG: "7g.80gb",
-    }),
+    mig: EIGHTY_GB_MIG,
   },
   {
     id: "h200-141gb",
