@@ -19,8 +19,6 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, { readonly clusterAuto
   "1.36": { clusterAutoscalerImageTag: "v1.36.1" },
 };
 
-export const DEFAULT_KUBERNETES_VERSION = "1.35";
-
 /** The gpu-validate image tag (kernels-image, built and pushed by .github/workflows/kernels-image.yml). */
 export const DEFAULT_VALIDATION_IMAGE_TAG = "0.1.0";
 
@@ -71,7 +69,7 @@ export const IMAGES = {
   kueue: { repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2" },
 } as const satisfies Record<string, ImagePin>;
 
-/** Terraform providers, as the prebuilt cdktf provider packages in package.json pin them. */
+/** Terraform providers, as the prebuilt cdktf provider packages in package.json pin them (checked by test). */
 export const TERRAFORM_PROVIDERS = {
   aws: "6.25.0",
   kubernetes: "2.38.0",

@@ -17,7 +17,7 @@ import { loadFleetConfig } from "../lib/config/load";
 import { gpuOperatorValues } from "../lib/helm/gpu-operator";
 import { autoscalerTemplateTags, VALIDATION_TAINT } from "../lib/node-template";
 import { derivePool } from "../lib/pools";
-import { CHARTS } from "../lib/versions";
+import { CHARTS, TERRAFORM_PROVIDERS } from "../lib/versions";
 import { regionReleases } from "../lib/platform/releases";
 import { buildFleet, PolicyError, synthFleet } from "../stacks/fleet";
 import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml, readTree, tempDir } from "./helpers";
@@ -54,7 +54,10 @@ describe("synth of the default config", () => {
 
   it("pins the providers and keeps state in S3 with a lockfile, one key per stack", () => {
     const infra = stackJson("fastgpu-us-east-1-infra");
-    expect(infra.terraform.required_providers.aws.version).toBe("6.25.0");
+    expect(infra.terraform.required_providers.aws.version).toBe(TERRAFORM_PROVIDERS.aws);
+    const platformProviders = stackJson("fastgpu-us-east-1-platform").terraform.required_providers;
+    expect(platformProviders.helm.version).toBe(TERRAFORM_PROVIDERS.helm);
+    expect(platformProviders.kubernetes.version).toBe(TERRAFORM_PROVIDERS.kubernetes);
     expect(infra.terraform.backend).toEqual({
       s3: {
         bucket: "fastgpu-tfstate-123456789012",

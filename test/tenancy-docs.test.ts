@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { loadFleetConfig } from "../lib/config/load";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
+import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../lib/tenancy/kueue";
 import { DEFAULT_CONFIG_DIR, REPO_ROOT, validateObjects } from "./helpers";
 
 /** The Job in docs/tenancy.md, after the `sample-job` marker. */
@@ -27,10 +28,10 @@ describe("the tenant Job in docs/tenancy.md", () => {
   });
 
   it("targets an existing LocalQueue in its namespace and an existing priority class", () => {
-    const queue = objects.find((object) => object.kind === "LocalQueue" && object.metadata.namespace === namespace && object.metadata.name === job.metadata.labels["kueue.x-k8s.io/queue-name"]);
+    const queue = objects.find((object) => object.kind === "LocalQueue" && object.metadata.namespace === namespace && object.metadata.name === job.metadata.labels[QUEUE_NAME_LABEL]);
     expect(queue).toBeDefined();
     const priorities = objects.filter((object) => object.kind === "WorkloadPriorityClass").map((object) => object.metadata.name);
-    expect(priorities).toContain(job.metadata.labels["kueue.x-k8s.io/priority-class"]);
+    expect(priorities).toContain(job.metadata.labels[PRIORITY_CLASS_LABEL]);
   });
 
   it("requests a resource that its pool's flavor covers, within the tenant's nominal quota", () => {

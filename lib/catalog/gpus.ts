@@ -228,7 +228,3 @@ export function gpuById(id: string): GpuSku {
   if (!gpu) throw new Error(`catalog: unknown GPU id "${id}"`);
   return gpu;
 }
-
-export function migProfile(gpu: GpuSku, name: string): MigProfile | undefined {
-  return gpu.mig?.profiles.find((profile) => profile.name === name);
-}
