@@ -1,4 +1,4 @@
-import { Token, type ITerraformDependable } from "cdktf";
+import { Fn, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { CapacityType } from "../lib/config/schema";
 import type { NodeTaint } from "../lib/node-template";
@@ -6,6 +6,8 @@ import { AutoscalingGroupTag, EksNodeGroup, IamRole, LaunchTemplate } from "./pr
 
 export interface NodePoolProps {
   readonly clusterName: string;
+  /** The control plane's Kubernetes version: nodes follow it when it is bumped. */
+  readonly kubernetesVersion: string;
   readonly nodeGroupName: string;
   readonly nodeRole: IamRole;
   readonly subnetIds: string[];
@@ -89,6 +91,8 @@ export class NodePool extends Construct {
       nodeRoleArn: props.nodeRole.arn,
       subnetIds: props.subnetIds,
       amiType: props.amiType,
+      // Upgrading the control plane rolls the nodes (and their NVIDIA driver) onto the matching AMI.
+      version: props.kubernetesVersion,
       capacityType: EKS_CAPACITY_TYPE[props.capacityType],
       instanceTypes: [props.instanceType],
       scalingConfig: { minSize: props.minSize, maxSize: props.maxSize, desiredSize: props.minSize },
@@ -99,7 +103,18 @@ export class NodePool extends Construct {
       // EKS replaces nodes whose GPUs report unhealthy (AcceleratedHardwareReady) instead of leaving them.
       nodeRepairConfig: { enabled: true },
       tags: { ...props.tags },
-      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      lifecycle: {
+        ignoreChanges: ["scaling_config[0].desired_size"],
+        precondition: [
+          {
+            condition: Op.gte(Fn.lengthOf(props.subnetIds), 1),
+            errorMessage:
+              `Node group ${props.nodeGroupName} has no private subnet: none of this VPC's availability zones ` +
+              `offers ${props.instanceType} (or holds its capacity reservation). Set availabilityZones on the pool ` +
+              "to zones the VPC spans, or move the pool to a region that offers the instance type.",
+          },
+        ],
+      },
       dependsOn: props.dependsOn,
     });
 

@@ -91,6 +91,7 @@ export class RegionInfraStack extends TerraformStack {
 
     const systemPool = new NodePool(this, "system-pool", {
       clusterName: this.cluster.cluster.name,
+      kubernetesVersion: this.cluster.cluster.version,
       nodeGroupName: nodeGroupName(fleet.name, "system"),
       nodeRole: this.cluster.nodeRole,
       subnetIds: network.privateSubnets.map((subnet) => subnet.id),
@@ -126,6 +127,7 @@ export class RegionInfraStack extends TerraformStack {
       const zones = pool.availabilityZones ?? zonesOffering(pool.instanceType);
       new NodePool(this, `gpu-pool-${pool.name}`, {
         clusterName: this.cluster.cluster.name,
+        kubernetesVersion: this.cluster.cluster.version,
         nodeGroupName: nodeGroupName(fleet.name, pool.name),
         nodeRole: this.cluster.nodeRole,
         subnetIds: subnetsInZones(network.privateSubnets, zones),

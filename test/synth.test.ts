@@ -122,7 +122,13 @@ describe("synth of the default config", () => {
         { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" },
         { key: "startup-taint.cluster-autoscaler.kubernetes.io/gpu-validation", value: "pending", effect: "NO_SCHEDULE" },
       ]);
-      expect(group.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+      const lifecycle = group.lifecycle as { ignore_changes: string[]; precondition: { condition: string; error_message: string }[] };
+      expect(lifecycle.ignore_changes).toEqual(["scaling_config[0].desired_size"]);
+      // A pool whose instance type no VPC zone offers fails the plan with a message, not an EKS API error.
+      expect(lifecycle.precondition[0].condition).toMatch(/^\$\{\(length\(compact\(\[.*\]\)\) >= 1\)\}$/);
+      expect(lifecycle.precondition[0].error_message).toContain("Set availabilityZones");
+      // Nodes follow the control plane's version, so bumping kubernetesVersion rolls them onto the new AMI.
+      expect(group.version).toMatch(/^\$\{aws_eks_cluster\.eks_cluster_[0-9A-F]+\.version\}$/);
       // Subnets are filtered to the AZs that offer the instance type.
       expect(group.subnet_ids).toMatch(/^\$\{compact\(\[contains\(data\.aws_ec2_instance_type_offerings\./);
     }
