@@ -6,7 +6,8 @@ import { EksAccessEntry, EksCluster, EksPodIdentityAssociation, IamRole, IamRole
 
 export interface TenantAccessProps {
   readonly cluster: EksCluster;
-  readonly clusterName: string;
+  /** IAM role name for the tenant's workloads; see tenantRoleName. */
+  readonly roleName: string;
   readonly tenant: string;
   readonly admins: readonly string[];
   readonly buckets: TenantBuckets;
@@ -23,7 +24,7 @@ export class TenantAccess extends Construct {
   constructor(scope: Construct, id: string, props: TenantAccessProps) {
     super(scope, id);
     this.role = new IamRole(this, "workload-role", {
-      name: `${props.clusterName}-tenant-${props.tenant}`,
+      name: props.roleName,
       assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
     });
     new IamRolePolicy(this, "data-access", {

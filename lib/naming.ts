@@ -13,6 +13,13 @@ export function clusterName(fleetName: string, region: string): string {
   return `${fleetName}-${region}`;
 }
 
+/** IAM caps role names at 64 characters; config validation checks every tenant x region fits. */
+export const IAM_ROLE_NAME_MAX = 64;
+
+export function tenantRoleName(fleetName: string, region: string, tenant: string): string {
+  return `${clusterName(fleetName, region)}-tenant-${tenant}`;
+}
+
 export function nodeGroupName(fleetName: string, pool: string): string {
   return `${fleetName}-${pool}`;
 }

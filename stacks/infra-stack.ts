@@ -26,7 +26,7 @@ import {
   SYSTEM_POOL_LABEL,
 } from "../lib/helm/cluster-autoscaler";
 import { clusterAutoscalerPolicy, podIdentityTrustPolicy } from "../lib/iam-policies";
-import { bucketNameParts, clusterName, infraStackName, nodeGroupName } from "../lib/naming";
+import { bucketNameParts, clusterName, infraStackName, nodeGroupName, tenantRoleName } from "../lib/naming";
 import { poolUserData } from "../lib/mig-user-data";
 import { autoscalerTemplateTags, poolNodeLabels, poolNodeTaints } from "../lib/node-template";
 import { derivePool, type PoolFacts } from "../lib/pools";
@@ -167,7 +167,7 @@ export class RegionInfraStack extends TerraformStack {
     for (const tenant of fleet.tenants) {
       new TenantAccess(this, `tenant-${tenant.name}`, {
         cluster: this.cluster.cluster,
-        clusterName: this.clusterName,
+        roleName: tenantRoleName(fleet.name, region.region, tenant.name),
         tenant: tenant.name,
         admins: tenant.admins,
         buckets: {

@@ -74,6 +74,41 @@ describe("config validation rejects bad input with <file>: <path>: <message>", (
     expect(overlapping).toEqual([expect.stringMatching(/gpuPools\[2\]\.sharing\.layout: needs 9 memory slices but NVIDIA A100-SXM4-40GB has 8/)]);
   });
 
+  it("a media-engine MIG profile, whose resource name Kubernetes would refuse", () => {
+    const lines = problemsAfter({ [EAST]: (doc) => doc.setIn(["gpuPools", 2, "sharing", "layout"], doc.createNode({ "1g.5gb+me": 1, "3g.20gb": 1 })) });
+    expect(lines).toEqual([expect.stringMatching(/gpuPools\[2\]\.sharing\.layout\.1g\.5gb\+me: "1g\.5gb\+me" cannot be a Kubernetes resource name .* use "1g\.5gb" instead/)]);
+  });
+
+  it("a GPU pool named like the system node group", () => {
+    expect(problemsAfter({ [EAST]: pool(1, "name", "system") })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/gpuPools\[1\]\.name: "system" names the platform's own node group/)]),
+    );
+  });
+
+  it("a principal listed twice", () => {
+    const admin = "arn:aws:iam::123456789012:role/platform-admin";
+    expect(problemsAfter({ [EAST]: (doc) => doc.set("clusterAdmins", doc.createNode([admin, admin])) })).toEqual([
+      expect.stringMatching(/^regions\/us-east-1\.yaml: clusterAdmins\[1\]: arn:aws:iam::123456789012:role\/platform-admin is listed twice/),
+    ]);
+    const researchAdmin = "arn:aws:iam::123456789012:role/research-admin";
+    expect(problemsAfter({ "fleet.yaml": (doc) => doc.setIn(["tenants", 0, "admins"], doc.createNode([researchAdmin, researchAdmin])) })).toEqual([
+      expect.stringMatching(/^fleet\.yaml: tenants\[0\]\.admins\[1\]: .* is listed twice; remove the duplicate/),
+    ]);
+  });
+
+  it("names whose derived IAM role would exceed 64 characters", () => {
+    // fastgpu-us-east-1-tenant-<tenant>: 25 characters before the tenant name.
+    const longTenant = "a".repeat(40);
+    const lines = problemsAfter({
+      "fleet.yaml": (doc) => doc.setIn(["tenants", 0, "name"], longTenant),
+      [EAST]: (doc) => doc.set("quotas", doc.createNode({})),
+      "regions/us-west-2.yaml": (doc) => doc.set("quotas", doc.createNode({})),
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^fleet\.yaml: tenants\[0\]\.name: the tenant's IAM role fastgpu-us-east-1-tenant-a{40} would be 65 characters, above IAM's 64; shorten the tenant name by 1/),
+    ]);
+  });
+
   it("time-slicing replicas below 2 or beyond the sane bound", () => {
     expect(problemsAfter({ [EAST]: (doc) => doc.setIn(["gpuPools", 1, "sharing", "replicas"], 1) })).toEqual([
       expect.stringMatching(/gpuPools\[1\]\.sharing\.replicas: time-slicing needs replicas >= 2 \(1 replica is exclusive mode/),

@@ -8,6 +8,7 @@ import { gpuById } from "../catalog/gpus";
 import { findInstanceType, INSTANCE_TYPES, REGION_SOURCE } from "../catalog/instances";
 import { placeMigLayout } from "../mig";
 import { derivePool, quotaUnitName, quotaUnitsPerNode } from "../pools";
+import { IAM_ROLE_NAME_MAX, tenantRoleName } from "../naming";
 import { isTenantLimitKey, resolveTenantQuotas } from "../tenancy/quotas";
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
@@ -77,6 +78,9 @@ export function crossCheckRegion(file: string, raw: unknown, locate: Locate): Co
   rawPools.forEach((rawPool, index) => {
     const pool = wellFormed(gpuPoolSchema, rawPool);
     if (!pool) return;
+    if (RESERVED_POOL_NAMES.includes(pool.name)) {
+      problem(["gpuPools", index, "name"], `"${pool.name}" names the platform's own node group; choose another pool name`);
+    }
     const previous = seenPools.get(pool.name);
     if (previous !== undefined) {
       problem(["gpuPools", index, "name"], `duplicate pool name "${pool.name}" (also gpuPools[${previous}]); pool names must be unique per region`);
@@ -90,6 +94,9 @@ export function crossCheckRegion(file: string, raw: unknown, locate: Locate): Co
   if (buckets) checkBuckets(buckets, problem);
   return problems;
 }
+
+/** The system node group is named `<fleet>-system`; a GPU pool of that name would collide with it. */
+const RESERVED_POOL_NAMES = ["system"];
 
 type Report = (path: readonly PropertyKey[], message: string) => void;
 
@@ -163,8 +170,16 @@ function checkGpuPool(pool: GpuPoolConfig, index: number, regionName: string | u
     if (!gpu.mig) {
       problem(at("sharing", "mode"), `${gpu.name} (${pool.instanceType}) has no MIG; use time-slicing to share it, or a MIG GPU (A100, H100, H200, B200)`);
     } else {
+      const mediaProfiles = Object.keys(sharing.layout).filter((profile) => profile.includes("+"));
+      for (const profile of mediaProfiles) {
+        problem(
+          at("sharing", "layout", profile),
+          `"${profile}" cannot be a Kubernetes resource name ("+" is not allowed in nvidia.com/mig-${profile}), so no job could request it; ` +
+            `use "${profile.split("+")[0]}" instead`,
+        );
+      }
       const check = placeMigLayout(gpu, sharing.layout);
-      if (!check.ok) problem(at("sharing", "layout"), check.reason);
+      if (mediaProfiles.length === 0 && !check.ok) problem(at("sharing", "layout"), check.reason);
     }
   }
 }
@@ -206,6 +221,8 @@ export function crossCheckFleet(file: string, raw: unknown, regionFiles: readonl
   const doc = isRecord(raw) ? raw : {};
 
   const tenants = wellFormed(fleetSchema.shape.tenants, doc.tenants) ?? [];
+  const fleetName = wellFormed(fleetSchema.shape.name, doc.name);
+  const regionNames = regionFiles.filter((region) => regionCode.safeParse(region).success);
   const tenantIndex = new Map<string, number>();
   const adminOf = new Map<string, string>();
   tenants.forEach((tenant, index) => {
@@ -217,11 +234,24 @@ export function crossCheckFleet(file: string, raw: unknown, regionFiles: readonl
     }
     tenant.admins.forEach((arn, adminIndex) => {
       const other = adminOf.get(arn);
-      if (other !== undefined && other !== tenant.name) {
+      if (other === tenant.name) {
+        problem(["tenants", index, "admins", adminIndex], `${arn} is listed twice; remove the duplicate`);
+      } else if (other !== undefined) {
         problem(["tenants", index, "admins", adminIndex], `${arn} already administers tenant "${other}"; EKS maps one principal to one access entry, so give each tenant its own role`);
       }
       adminOf.set(arn, tenant.name);
     });
+    if (fleetName !== undefined) {
+      const longest = [...regionNames].sort((a, b) => b.length - a.length)[0];
+      const roleName = longest === undefined ? undefined : tenantRoleName(fleetName, longest, tenant.name);
+      if (roleName !== undefined && roleName.length > IAM_ROLE_NAME_MAX) {
+        problem(
+          ["tenants", index, "name"],
+          `the tenant's IAM role ${roleName} would be ${roleName.length} characters, above IAM's ${IAM_ROLE_NAME_MAX}; ` +
+            `shorten the tenant name by ${roleName.length - IAM_ROLE_NAME_MAX} or the fleet name`,
+        );
+      }
+    }
   });
 
   const priorityClasses = wellFormed(fleetSchema.shape.priorityClasses, doc.priorityClasses) ?? [];
@@ -281,6 +311,9 @@ export function crossCheckTenancy(file: string, raw: unknown, tenants: readonly 
   });
 
   const clusterAdmins = wellFormed(regionSchema.shape.clusterAdmins, doc.clusterAdmins) ?? [];
+  clusterAdmins.forEach((arn, index) => {
+    if (clusterAdmins.indexOf(arn) !== index) problem(["clusterAdmins", index], `${arn} is listed twice; remove the duplicate`);
+  });
   for (const tenant of tenants ?? []) {
     for (const arn of tenant.admins) {
       const index = clusterAdmins.indexOf(arn);
