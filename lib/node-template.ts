@@ -8,7 +8,10 @@ import { GPU_RESOURCE } from "./pools";
 
 export const POOL_LABEL = "fastgpu.io/pool";
 export const SHARING_LABEL = "fastgpu.io/sharing";
-/** Cluster Autoscaler's AWS provider treats nodes with this label as GPU nodes (waits for the device plugin). */
+/**
+ * Cluster Autoscaler's AWS provider treats nodes with this label as GPU nodes and counts them unready until they
+ * advertise `nvidia.com/gpu`. MIG nodes never do (they advertise `nvidia.com/mig-*`), so they go without it.
+ */
 export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
 
 export interface NodeTaint {
@@ -35,7 +38,7 @@ export function poolNodeLabels(facts: PoolFacts): Readonly<Record<string, string
     ...facts.pool.labels,
     [POOL_LABEL]: facts.pool.name,
     [SHARING_LABEL]: facts.pool.sharing.mode,
-    [ACCELERATOR_LABEL]: facts.gpu.acceleratorLabel,
+    ...(facts.pool.sharing.mode === "mig" ? {} : { [ACCELERATOR_LABEL]: facts.gpu.acceleratorLabel }),
     // Selects this pool's device-plugin config (time-slicing replicas or none) from the node's first boot.
     [DEVICE_PLUGIN_CONFIG_LABEL]: devicePluginConfigKey(facts.pool.sharing),
   };

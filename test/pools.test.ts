@@ -78,5 +78,8 @@ describe("node labels, taints and autoscaler node templates", () => {
     // A MIG node advertises no whole GPUs: CA must not think it serves nvidia.com/gpu requests.
     expect(mig["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"]).toBe("0");
     expect(mig["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/mig-7g.80gb"]).toBe("8");
+    // Nor carry the accelerator label: CA would count a labelled node without nvidia.com/gpu as unready forever.
+    expect(mig).not.toHaveProperty(["k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"]);
+    expect(timeSliced["k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"]).toBe("nvidia-l4");
   });
 });
