@@ -14,6 +14,7 @@ import {
   KmsAlias,
   KmsKey,
   Subnet,
+  VpcSecurityGroupIngressRule,
 } from "./providers";
 
 export interface ClusterProps {
@@ -22,6 +23,8 @@ export interface ClusterProps {
   readonly privateSubnets: readonly Subnet[];
   readonly publicAccess: boolean;
   readonly publicAccessCidrs: readonly string[];
+  /** Networks allowed to the private endpoint (443 on the cluster security group). */
+  readonly privateAccessCidrs: readonly string[];
   readonly clusterAdmins: readonly string[];
   readonly partition: DataAwsPartition;
 }
@@ -93,6 +96,17 @@ export class Cluster extends Construct {
       bootstrapSelfManagedAddons: false,
       upgradePolicy: { supportType: "STANDARD" },
       dependsOn: [clusterPolicy, logGroup],
+    });
+
+    props.privateAccessCidrs.forEach((cidrIpv4, index) => {
+      new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${index}`, {
+        securityGroupId: this.cluster.vpcConfig.clusterSecurityGroupId,
+        description: "Kubernetes API over the private endpoint (VPN / CI)",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4,
+      });
     });
 
     props.clusterAdmins.forEach((principalArn, index) => {

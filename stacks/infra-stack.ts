@@ -84,6 +84,7 @@ export class RegionInfraStack extends TerraformStack {
       privateSubnets: network.privateSubnets,
       publicAccess: region.clusterEndpoint.publicAccess,
       publicAccessCidrs: region.clusterEndpoint.publicAccessCidrs,
+      privateAccessCidrs: region.clusterEndpoint.privateAccessCidrs,
       clusterAdmins: region.clusterAdmins,
       partition,
     });

@@ -219,6 +219,9 @@ describe("config validation rejects bad input with <file>: <path>: <message>", (
     expect(problemsAfter({ [EAST]: (doc) => doc.setIn(["clusterEndpoint", "publicAccessCidrs"], doc.createNode([])) })).toEqual([
       expect.stringMatching(/clusterEndpoint\.publicAccessCidrs: a public endpoint needs an allowlist/),
     ]);
+    expect(problemsAfter({ "regions/us-west-2.yaml": (doc) => doc.deleteIn(["clusterEndpoint", "privateAccessCidrs"]) })).toEqual([
+      expect.stringMatching(/^regions\/us-west-2\.yaml: clusterEndpoint\.privateAccessCidrs: a private-only API endpoint admits only the cluster itself/),
+    ]);
     expect(problemsAfter({ [EAST]: (doc) => doc.setIn(["buckets", "checkpoints", "versioning"], false) })).toEqual([
       expect.stringMatching(/buckets\.checkpoints\.noncurrentVersionExpireAfterDays: noncurrent versions exist only with versioning: true/),
       expect.stringMatching(/buckets\.checkpoints\.versioning: checkpoints must be versioned/),

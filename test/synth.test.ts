@@ -82,6 +82,18 @@ describe("synth of the default config", () => {
     });
     const [west] = resources(stackJson("fastgpu-us-west-2-infra"), "aws_eks_cluster");
     expect(west).toMatchObject({ vpc_config: { endpoint_public_access: false } });
+    // The private-only cluster admits its VPN / CI network on 443 through EKS's cluster security group.
+    expect(resources(stackJson("fastgpu-us-west-2-infra"), "aws_vpc_security_group_ingress_rule")).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          security_group_id: expect.stringMatching(/^\$\{aws_eks_cluster\.eks_cluster_[0-9A-F]+\.vpc_config\[0\]\.cluster_security_group_id\}$/),
+          cidr_ipv4: "10.100.0.0/16",
+          from_port: 443,
+          to_port: 443,
+          ip_protocol: "tcp",
+        }),
+      ]),
+    );
     const addons = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_addon").map((addon) => addon.addon_name);
     expect(addons.sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
     const entries = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_access_entry");

@@ -149,6 +149,11 @@ export const TENANT_LIMIT_KEYS = ["borrowingLimit", "lendingLimit"] as const;
 export const clusterEndpointSchema = z.strictObject({
   publicAccess: z.boolean().default(false),
   publicAccessCidrs: z.array(cidr).default([]),
+  /**
+   * Networks routed to the VPC (VPN, peered CI runners) that may reach the private endpoint on 443. EKS's
+   * cluster security group admits only the cluster itself, so a private-only cluster needs at least one.
+   */
+  privateAccessCidrs: z.array(cidr).default([]),
 });
 
 export const bucketsSchema = z.strictObject({
@@ -165,7 +170,7 @@ export const regionSchema = z.strictObject({
   vpcCidr: cidr,
   /** `one-per-az` survives an AZ outage; `single` saves two NAT gateways for dev regions. */
   natGateways: z.enum(["one-per-az", "single"]).default("one-per-az"),
-  clusterEndpoint: clusterEndpointSchema.default({ publicAccess: false, publicAccessCidrs: [] }),
+  clusterEndpoint: clusterEndpointSchema.default({ publicAccess: false, publicAccessCidrs: [], privateAccessCidrs: [] }),
   /** IAM principals granted cluster-admin through EKS access entries. */
   clusterAdmins: z.array(iamPrincipalArn).default([]),
   systemPool: systemPoolSchema,

@@ -66,6 +66,13 @@ export function crossCheckRegion(file: string, raw: unknown, locate: Locate): Co
   if (endpoint?.publicAccess && endpoint.publicAccessCidrs.length === 0) {
     problem(["clusterEndpoint", "publicAccessCidrs"], "a public endpoint needs an allowlist; list your office/VPN CIDRs or set publicAccess: false");
   }
+  if (endpoint && !endpoint.publicAccess && endpoint.privateAccessCidrs.length === 0) {
+    problem(
+      ["clusterEndpoint", "privateAccessCidrs"],
+      "a private-only API endpoint admits only the cluster itself, so `cdktf deploy` could not install the platform stack; " +
+        "list the CIDRs of the VPN or CI network routed to this VPC, or set publicAccess: true with an allowlist",
+    );
+  }
   if (endpoint && !endpoint.publicAccess && endpoint.publicAccessCidrs.length > 0) {
     problem(["clusterEndpoint", "publicAccessCidrs"], "has no effect while publicAccess is false; remove it or set publicAccess: true");
   }
