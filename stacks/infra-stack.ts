@@ -108,6 +108,8 @@ export class RegionInfraStack extends TerraformStack {
       dependsOn: nodeDependencies,
     });
     this.cluster.addon("coredns", [systemPool.nodeGroup]);
+    // Reports GPU faults (XID errors, NVLink, thermal) as node conditions; node repair acts on them.
+    this.cluster.addon("eks-node-monitoring-agent", [systemPool.nodeGroup]);
 
     const offerings = new Map<string, DataAwsEc2InstanceTypeOfferings>();
     const zonesOffering = (type: string): string[] => {
