@@ -92,6 +92,9 @@ Type=oneshot
 RemainAfterExit=yes
 ExecStart=${MIG_SCRIPT_PATH}
 TimeoutStartSec=15min
+# A node that never joins shows why in the EC2 console output, without SSH.
+StandardOutput=journal+console
+StandardError=journal+console
 
 [Install]
 WantedBy=multi-user.target

@@ -95,6 +95,8 @@ describe("MIG layouts applied before kubelet", () => {
     expect(unit).toContain("Before=nodeadm-run.service kubelet.service");
     expect(unit).toContain("RequiredBy=kubelet.service");
     expect(unit).toContain("Type=oneshot");
+    // A node that fails MIG setup never joins; the EC2 console output says why.
+    expect(unit).toContain("StandardOutput=journal+console");
     const h100 = migGpus.find((gpu) => gpu.id === "h100-80gb")!;
     const userData = migUserData(h100, { "7g.80gb": 1 });
     const [headers, ...parts] = userData.split("--FASTGPU-MIG-LAYOUT");
