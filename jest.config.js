@@ -3,7 +3,12 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  transform: {
+    "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }],
+    // The CEL evaluator the admission-policy tests use ships only as ES modules.
+    "^.+/@marcbachmann/cel-js/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!@marcbachmann/cel-js/)"],
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   // Synth tests load the provider bindings; two workers fit this 2-core machine.
   maxWorkers: 2,

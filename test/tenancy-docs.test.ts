@@ -1,3 +1,4 @@
+import { evaluate } from "@marcbachmann/cel-js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -59,5 +60,16 @@ describe("the tenant Job in docs/tenancy.md", () => {
       expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     }
     expect(podSpec.serviceAccountName).toBe("workload");
+  });
+
+  it("passes the tenant admission policies, as a Job and as the pods it creates", () => {
+    const policies = objects.filter((object) => object.kind === "ValidatingAdmissionPolicy");
+    const admitted = (policy: KubeObject, object: unknown) =>
+      (policy.spec as { validations: { expression: string }[] }).validations.every((validation) => evaluate(validation.expression, { object }) === true);
+    expect(policies.length).toBe(2);
+    for (const policy of policies) {
+      const forPods = (policy.spec as { matchConstraints: { resourceRules: { resources: string[] }[] } }).matchConstraints.resourceRules[0].resources.includes("pods");
+      expect(admitted(policy, forPods ? { kind: "Pod", metadata: job.spec.template.metadata, spec: podSpec } : job)).toBe(true);
+    }
   });
 });

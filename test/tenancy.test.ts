@@ -116,8 +116,8 @@ describe("Kueue objects", () => {
     ]);
     expect(byKind(objects, "WorkloadPriorityClass").map((priority) => [priority.metadata.name, priority.value])).toEqual([
       ["production", 1000],
-      ["standard", 100],
-      ["best-effort", 10],
+      ["standard", 0],
+      ["best-effort", -100],
     ]);
   });
 
@@ -137,6 +137,8 @@ describe("tenant namespaces", () => {
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/warn": "restricted",
       });
+      // Dropping a tenant from the config must not delete its namespace and everything in it.
+      expect(namespace.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
     }
   });
 
@@ -154,15 +156,18 @@ describe("tenant namespaces", () => {
     expect(limits.spec).toEqual({ limits: [{ type: "Container", defaultRequest: { cpu: "500m", memory: "1Gi" } }] });
   });
 
-  it("deny traffic by default, allowing the namespace itself, DNS, and HTTPS to AWS outside the VPC", () => {
+  it("deny traffic by default, allowing the namespace itself, DNS, Pod Identity credentials and HTTPS", () => {
     const policies = Object.fromEntries(inNamespace("inference", "NetworkPolicy").map((policy) => [policy.metadata.name, policy.spec]));
     expect(policies["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     expect(policies["allow-same-namespace"]).toMatchObject({ ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] });
     expect(JSON.stringify(policies["allow-dns"])).toContain('"port":53');
-    expect(policies["allow-aws-apis"]).toMatchObject({
+    // HTTPS reaches the STS/ECR interface endpoints inside the VPC too; no other port leaves the namespace.
+    expect(policies["allow-https-and-credentials"]).toEqual({
+      podSelector: {},
+      policyTypes: ["Egress"],
       egress: [
-        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }] },
-        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.40.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+        { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
       ],
     });
   });
@@ -196,14 +201,14 @@ describe("tenant data access", () => {
 });
 
 describe("Kueue release", () => {
-  it("pins the released image, trims integrations to batch/job and manages every Job in tenant namespaces", () => {
+  it("pins the released image and manages every Job, pod, Deployment and StatefulSet in tenant namespaces", () => {
     const values = kueueValues();
     expect(values.controllerManager.manager.image).toEqual({ repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2", pullPolicy: "IfNotPresent" });
     const configuration = parse(values.managerConfig.controllerManagerConfigYaml);
     expect(configuration).toEqual(kueueConfiguration());
     expect(configuration).toMatchObject({
       apiVersion: "config.kueue.x-k8s.io/v1beta2",
-      integrations: { frameworks: ["batch/job"] },
+      integrations: { frameworks: ["batch/job", "pod", "deployment", "statefulset"] },
       manageJobsWithoutQueueName: true,
       managedJobsNamespaceSelector: { matchExpressions: [{ key: "fastgpu.io/tenant", operator: "Exists" }] },
     });

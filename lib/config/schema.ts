@@ -199,8 +199,9 @@ const priorityClassSchema = z.strictObject({
 
 export const DEFAULT_PRIORITY_CLASSES = [
   { name: "production", value: 1000, description: "Production training and serving: preempts lower priorities within the tenant's queue." },
-  { name: "standard", value: 100, description: "The default for jobs that name no priority class." },
-  { name: "best-effort", value: 10, description: "Experiments and sweeps: the first to be preempted." },
+  // Kueue gives a job without a priority-class label priority 0, so "standard" is what such a job gets anyway.
+  { name: "standard", value: 0, description: "Routine jobs; the same priority as a job that names no class." },
+  { name: "best-effort", value: -100, description: "Experiments and sweeps: the first to be preempted." },
 ];
 
 export const VALIDATION_PROFILES = ["quick", "full"] as const;

@@ -51,8 +51,9 @@ export function kueueConfiguration(): Record<string, unknown> {
       blockAdmission: false,
       requeuingStrategy: { timestamp: "Eviction", backoffLimitCount: 5, backoffBaseSeconds: 60, backoffMaxSeconds: 3600 },
     },
-    // The platform runs batch Jobs; other frameworks (JobSet, Ray, Kubeflow) need their operators first.
-    integrations: { frameworks: ["batch/job"] },
+    // Jobs, and bare pods, Deployments and StatefulSets (serving) too, so no GPU workload in a tenant namespace
+    // skips its queue. Other frameworks (JobSet, Ray, Kubeflow) need their operators installed first.
+    integrations: { frameworks: ["batch/job", "pod", "deployment", "statefulset"] },
   };
 }
 

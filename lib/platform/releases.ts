@@ -10,6 +10,7 @@ import { GPU_OPERATOR_NAMESPACE, gpuOperatorValues } from "../helm/gpu-operator"
 import type { KubeObject } from "../k8s/object";
 import { clusterName } from "../naming";
 import { KUEUE_NAMESPACE, kueueValues } from "../helm/kueue";
+import { tenantAdmissionPolicies } from "../tenancy/admission";
 import { kueueObjects } from "../tenancy/kueue";
 import { tenantNamespaceObjects } from "../tenancy/namespace";
 import { VALIDATION_TAINT } from "../node-template";
@@ -95,7 +96,7 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig, options: 
       objects: [],
     },
     // Needs Kueue's CRDs and webhooks, which the kueue release installs and waits for.
-    localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet, region), ...kueueObjects(fleet, region)], ["kueue"]),
+    localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet, region), ...tenantAdmissionPolicies(), ...kueueObjects(fleet, region)], ["kueue"]),
     // Validation pods need the device plugin the GPU operator installs. Helm does not wait for the gate's
     // Jobs: the deploy gate (stacks/platform-stack.ts) does, and names the failing node and check.
     { ...localRelease("fastgpu-gpu-validation", LOCAL_CHARTS.gpuValidation, validation.objects, ["gpu-operator"]), wait: false },

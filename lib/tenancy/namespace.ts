@@ -26,6 +26,9 @@ export function tenantNamespace(tenant: string): KubeObject {
     kind: "Namespace",
     metadata: {
       name: tenant,
+      // Removing a tenant from fleet.yaml (or uninstalling the chart) must not delete its jobs and secrets with
+      // the namespace; an operator deletes it deliberately.
+      annotations: { "helm.sh/resource-policy": "keep" },
       labels: {
         ...MANAGED_BY_LABELS,
         [TENANT_LABEL]: tenant,
@@ -76,7 +79,7 @@ export function defaultLimits(tenant: string): KubeObject {
   };
 }
 
-export function networkPolicies(tenant: string, vpcCidr: string): KubeObject[] {
+export function networkPolicies(tenant: string): KubeObject[] {
   const policy = (name: string, spec: Record<string, unknown>): KubeObject => ({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -104,14 +107,15 @@ export function networkPolicies(tenant: string, vpcCidr: string): KubeObject[] {
         },
       ],
     }),
-    // Datasets and checkpoints live in S3, credentials come from the Pod Identity agent: allow HTTPS out of
-    // the VPC and the agent, never other addresses inside the VPC (other tenants, nodes, the cluster API).
-    policy("allow-aws-apis", {
+    // Datasets and checkpoints live in S3, credentials come from the Pod Identity agent. HTTPS goes anywhere,
+    // the VPC included: the STS and ECR interface endpoints resolve to addresses inside it. Other tenants' pods
+    // still refuse it (their default-deny ingress); other ports inside the VPC stay closed.
+    policy("allow-https-and-credentials", {
       podSelector: {},
       policyTypes: ["Egress"],
       egress: [
         { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
-        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr] } }], ports: [{ protocol: "TCP", port: 443 }] },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
       ],
     }),
   ];
@@ -144,7 +148,7 @@ export function tenantNamespaceObjects(fleet: FleetFile, region: RegionConfig): 
     workloadServiceAccount(tenant.name),
     gpuResourceQuota(tenant.name, pools, quotas),
     defaultLimits(tenant.name),
-    ...networkPolicies(tenant.name, region.vpcCidr),
+    ...networkPolicies(tenant.name),
     adminRoleBinding(tenant.name),
   ]);
 }

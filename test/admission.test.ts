@@ -1,0 +1,67 @@
+import { evaluate } from "@marcbachmann/cel-js";
+import { loadFleetConfig } from "../lib/config/load";
+import type { KubeObject } from "../lib/k8s/object";
+import { regionReleases } from "../lib/platform/releases";
+import { DEFAULT_CONFIG_DIR } from "./helpers";
+
+interface Policy {
+  metadata: { name: string };
+  spec: {
+    failurePolicy: string;
+    matchConstraints: { resourceRules: { resources: string[]; operations: string[] }[]; namespaceSelector: unknown };
+    validations: { expression: string; message: string }[];
+  };
+}
+
+const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+const east = config.regions.find((region) => region.region === "us-east-1")!;
+const installed: KubeObject[] = regionReleases(config.fleet, east).flatMap((release) => release.objects);
+const policies = installed.filter((object) => object.kind === "ValidatingAdmissionPolicy") as unknown as Policy[];
+const policyFor = (resource: string) => policies.find((policy) => policy.spec.matchConstraints.resourceRules.some((rule) => rule.resources.includes(resource)))!;
+
+/** Evaluates a policy's CEL validations the way the API server does for `object`: all must be true. */
+function admits(policy: Policy, object: unknown): boolean {
+  return policy.spec.validations.every((validation) => evaluate(validation.expression, { object }) === true);
+}
+
+const container = (resources?: Record<string, Record<string, string | number>>) => ({ name: "main", image: "example/train:1", ...(resources ? { resources } : {}) });
+const pod = (...containers: object[]) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "research" }, spec: { containers } });
+const job = (...containers: object[]) => ({
+  apiVersion: "batch/v1",
+  kind: "Job",
+  metadata: { name: "j", namespace: "research" },
+  spec: { template: { spec: { restartPolicy: "Never", containers } } },
+});
+
+describe("tenant namespaces admit only workloads that request a GPU", () => {
+  it("installs a denying policy per target, bound to tenant namespaces only", () => {
+    expect(policies.map((policy) => policy.metadata.name).sort()).toEqual(["fastgpu-tenant-pods-request-gpus", "fastgpu-tenant-workloads-request-gpus"]);
+    for (const policy of policies) {
+      expect(policy.spec.failurePolicy).toBe("Fail");
+      expect(policy.spec.matchConstraints.namespaceSelector).toEqual({ matchExpressions: [{ key: "fastgpu.io/tenant", operator: "Exists" }] });
+      const binding = installed.find((object) => object.kind === "ValidatingAdmissionPolicyBinding" && object.metadata.name === policy.metadata.name);
+      expect(binding?.spec).toEqual({ policyName: policy.metadata.name, validationActions: ["Deny"] });
+    }
+    expect(policyFor("jobs").spec.matchConstraints.resourceRules.flatMap((rule) => rule.resources).sort()).toEqual(["deployments", "jobs", "statefulsets"]);
+  });
+
+  it("admits whole GPUs, time-sliced GPUs and MIG slices, in requests or limits", () => {
+    const pods = policyFor("pods");
+    expect(admits(pods, pod(container({ limits: { "nvidia.com/gpu": 1 } })))).toBe(true);
+    expect(admits(pods, pod(container({ requests: { cpu: "4", "nvidia.com/mig-1g.10gb": "2" } })))).toBe(true);
+    // A sidecar without GPUs is fine while another container holds one.
+    expect(admits(pods, pod(container({ requests: { cpu: "1" } }), container({ limits: { "nvidia.com/gpu": "8" } })))).toBe(true);
+    expect(admits(policyFor("jobs"), job(container({ limits: { "nvidia.com/gpu": 8 } })))).toBe(true);
+  });
+
+  it("denies CPU-only pods and Jobs, zero GPUs, and GPUs only in init containers", () => {
+    const pods = policyFor("pods");
+    const workloads = policyFor("jobs");
+    expect(admits(pods, pod(container({ requests: { cpu: "2", memory: "4Gi" } })))).toBe(false);
+    expect(admits(pods, pod(container()))).toBe(false);
+    expect(admits(pods, pod(container({ limits: { "nvidia.com/gpu": 0 } })))).toBe(false);
+    expect(admits(pods, { ...pod(container()), spec: { initContainers: [container({ limits: { "nvidia.com/gpu": 1 } })], containers: [container()] } })).toBe(false);
+    expect(admits(workloads, job(container({ requests: { cpu: "16" } })))).toBe(false);
+    expect(policies.every((policy) => policy.spec.validations.every((validation) => /must request a GPU/.test(validation.message)))).toBe(true);
+  });
+});
