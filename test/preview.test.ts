@@ -125,6 +125,18 @@ describe("npm run preview", () => {
     expect(markdown).toMatch(/> - `fastgpu-us-east-1-infra`: `aws_eks_node_group\.gpu-pool-mig-a100_node-group_\w+` destroyed: the pool's nodes and the jobs running on them/);
   });
 
+  it("shows n/a for a base pool whose instance type this catalog no longer lists, instead of failing", () => {
+    const { input } = buildPreview(["--base", base, "--head", base]);
+    const regions = input.regions.map((region) => {
+      if (region.region !== "us-east-1" || !("facts" in region.before)) return region;
+      const facts = region.before.facts;
+      return { ...region, before: { facts: { ...facts, gpuPools: facts.gpuPools.map((pool, index) => (index === 0 ? { ...pool, instanceType: "p9.96xlarge" } : pool)) } } };
+    });
+    const markdown = renderPreview({ ...input, regions });
+    expect(markdown).toContain('| us-east-1 | train-h100 | n/a (catalog: unknown instance type "p9.96xlarge") | 0-32 x H100 80GB HBM3 | n/a | 0-32 gpu | **changed** |');
+    expect(markdown).toMatch(/\| us-east-1 \| n\/a \(catalog: unknown instance type "p9\.96xlarge"\) \| \$[\d,.]+ \| {2}\|/);
+  });
+
   it("writes the counts the workflow labels the PR with", () => {
     const summaryFile = path.join(tempDir(), "summary.json");
     buildPreview(["--base", base, "--head", base, "--json-summary", summaryFile]);

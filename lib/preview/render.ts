@@ -79,10 +79,23 @@ function range(counts: { min: ResourceCounts; max: ResourceCounts }): string {
   return names.map((name) => `${counts.min[name] ?? 0}-${counts.max[name] ?? 0} ${name.replace(/^nvidia\.com\//, "")}`).join(", ");
 }
 
+/**
+ * The base side was synthesized by older code: its pools may name an instance type or GPU this catalog no
+ * longer knows. Such a cell reads "n/a (why)" instead of failing the whole preview.
+ */
+function orUnavailable<T>(compute: () => T): T | { unavailable: string } {
+  try {
+    return compute();
+  } catch (error) {
+    return { unavailable: `n/a (${(error as Error).message})` };
+  }
+}
+
 function capacityCell(facts: RegionFacts | undefined, pool: string): { physical: string; advertised: string } {
   const config = facts?.gpuPools.find((candidate) => candidate.name === pool);
   if (!config) return { physical: "-", advertised: "-" };
-  const derived = derivePool(config);
+  const derived = orUnavailable(() => derivePool(config));
+  if ("unavailable" in derived) return { physical: derived.unavailable, advertised: "n/a" };
   const physical = `${derived.physicalGpus.min}-${derived.physicalGpus.max} x ${derived.gpu.name.replace(/^NVIDIA /, "")}`;
   const perNode = derived.advertisedPerNode;
   return { physical, advertised: range({ min: scaleCounts(perNode, config.minSize), max: scaleCounts(perNode, config.maxSize) }) };
@@ -120,22 +133,27 @@ function costSection(regions: readonly RegionPreview[]): string {
   const rows: string[][] = [];
   let estimated = false;
   for (const region of regions) {
-    const cost = (side: FactsSide): { total: MinMax | null } | undefined => {
+    const cost = (side: FactsSide): { total: MinMax | null } | { unavailable: string } | undefined => {
       const facts = factsOf(side);
       if (!facts) return undefined;
-      const computed = regionCost(facts);
+      const computed = orUnavailable(() => regionCost(facts));
+      if ("unavailable" in computed) return computed;
       estimated ||= computed.estimated;
       return { total: computed.totalMonthlyUsd };
     };
-    const before = cost(region.before)?.total;
-    const after = cost(region.after)?.total;
+    const beforeCost = cost(region.before);
+    const afterCost = cost(region.after);
+    const cell = (side: typeof beforeCost, bound: "min" | "max") =>
+      side && "unavailable" in side ? side.unavailable : usd(side?.total?.[bound] ?? null);
+    const before = beforeCost && "total" in beforeCost ? beforeCost.total : undefined;
+    const after = afterCost && "total" in afterCost ? afterCost.total : undefined;
     rows.push([
       region.region,
-      usd(before?.min ?? null),
-      usd(after?.min ?? null),
+      cell(beforeCost, "min"),
+      cell(afterCost, "min"),
       delta(before?.min, after?.min),
-      usd(before?.max ?? null),
-      usd(after?.max ?? null),
+      cell(beforeCost, "max"),
+      cell(afterCost, "max"),
       delta(before?.max, after?.max),
     ]);
   }
