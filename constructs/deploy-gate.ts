@@ -1,11 +1,14 @@
 import { DataResource, Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { deployGateCommand, type GateJob } from "../lib/validation/gate-command";
+import type { KubeObject } from "../lib/k8s/object";
+import { DEPLOY_GATE_ENV, deployGateCommand, deployGateJobsValue } from "../lib/validation/gate-command";
 
 export interface DeployGateProps {
   readonly region: string;
   readonly clusterName: string;
-  readonly jobs: readonly GateJob[];
+  readonly jobs: readonly KubeObject[];
+  readonly repositoryPlaceholder: string;
+  readonly repositoryUrl: string;
   readonly timeoutMinutes: number;
   readonly clusterEndpoint: string;
   readonly clusterCaData: string;
@@ -13,25 +16,28 @@ export interface DeployGateProps {
 }
 
 /**
- * The deploy gate: after the validation chart is installed, waits for every deploy-gate Job and fails the
- * deploy naming each failing node and check (Helm's own wait would only say "job failed"). It runs again
- * whenever the gate Jobs change (their names carry a hash of their spec).
+ * The deploy gate: after the validation chart is installed, replaces the deploy-gate Jobs, waits for them
+ * and fails the deploy naming each failing node and check. It runs again whenever the Jobs change (their
+ * names carry a hash of their spec) or the gate is replaced (`cdktf deploy` after `terraform taint`).
  */
 export class DeployGate extends Construct {
   constructor(scope: Construct, id: string, props: DeployGateProps) {
     super(scope, id);
     new DataResource(this, "wait", {
-      triggersReplace: { jobs: props.jobs.map((job) => job.job).join(",") },
+      triggersReplace: { jobs: props.jobs.map((job) => job.metadata.name).join(",") },
       dependsOn: [props.after],
       provisioners: [
         {
           type: "local-exec",
           command: deployGateCommand(props),
-          // Not secrets (an endpoint and a public CA certificate), and a sensitive value anywhere in a
-          // provisioner makes Terraform hide its output: the per-node results the deploy must show.
+          // Not secrets (an endpoint, a public CA certificate, a repository URL), and a sensitive value anywhere
+          // in a provisioner makes Terraform hide its output: the per-node results the deploy must show.
           environment: {
-            FASTGPU_K8S_SERVER: Fn.nonsensitive(props.clusterEndpoint),
-            FASTGPU_K8S_CA_DATA: Fn.nonsensitive(props.clusterCaData),
+            [DEPLOY_GATE_ENV.server]: Fn.nonsensitive(props.clusterEndpoint),
+            [DEPLOY_GATE_ENV.caData]: Fn.nonsensitive(props.clusterCaData),
+            [DEPLOY_GATE_ENV.repository]: Fn.nonsensitive(props.repositoryUrl),
+            [DEPLOY_GATE_ENV.repositoryPlaceholder]: props.repositoryPlaceholder,
+            [DEPLOY_GATE_ENV.jobs]: deployGateJobsValue(props.jobs),
           },
         },
       ],

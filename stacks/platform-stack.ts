@@ -6,7 +6,7 @@ import { HelmProvider, KubernetesProvider } from "../constructs/providers";
 import type { RegionConfig } from "../lib/config/load";
 import type { FleetFile } from "../lib/config/schema";
 import { platformStackName } from "../lib/naming";
-import { deployGateJobs, regionReleases } from "../lib/platform/releases";
+import { regionDeployGate, regionReleases } from "../lib/platform/releases";
 import { DeployGate } from "../constructs/deploy-gate";
 import { configureBackend } from "./backend";
 import type { RegionInfraStack } from "./infra-stack";
@@ -69,13 +69,15 @@ export class RegionPlatformStack extends TerraformStack {
     }
     this.releases = releases;
 
-    const gateJobs = deployGateJobs(fleet, region);
+    const gate = regionDeployGate(fleet, region);
     const validationRelease = releases.get("fastgpu-gpu-validation");
-    if (gateJobs.length > 0 && validationRelease) {
+    if (gate.jobs.length > 0 && validationRelease) {
       new DeployGate(this, "deploy-gate", {
         region: region.region,
         clusterName: infra.clusterName,
-        jobs: gateJobs,
+        jobs: gate.jobs,
+        repositoryPlaceholder: gate.repositoryPlaceholder,
+        repositoryUrl: validationImageRepository,
         timeoutMinutes: fleet.validation.deployGateTimeoutMinutes,
         clusterEndpoint: eks.endpoint,
         clusterCaData: eks.certificateAuthority.get(0).data,

@@ -1,7 +1,10 @@
 /**
  * A small fake Kubernetes API server over HTTPS (self-signed certificate from openssl) for the smoke and
  * deploy-gate tests: nodes, Jobs, pods and pod logs, with each validation pod "running" a gpu-validate
- * report from kernels-image/tests/fixtures/reports.
+ * report from kernels-image/tests/fixtures/reports. A created Job gets its pods at once: on its pinned node
+ * (smoke), or one per node of the pool in its node selector (deploy gate); a Job with more completions than
+ * the pool has nodes fails as its deadline would. Deleting a Job leaves its pods behind for a while, as
+ * background deletion does.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,9 +24,10 @@ export interface FakeNode {
   readonly report: string;
 }
 
-export interface FakeGateJob {
+/** A Job left by an earlier run, with pods (of another controller uid) still around. */
+export interface FakeExistingJob {
   readonly name: string;
-  readonly pool: string;
+  readonly labels: Readonly<Record<string, string>>;
   readonly pods: readonly { readonly node: string; readonly report: string }[];
 }
 
@@ -73,25 +77,33 @@ function matches(labels: Json | undefined, selector: string | null): boolean {
   });
 }
 
-export async function startFakeKube(options: { nodes: readonly FakeNode[]; image?: string; gateJobs?: readonly FakeGateJob[] }): Promise<FakeKube> {
+export async function startFakeKube(options: { nodes: readonly FakeNode[]; image?: string; existingJobs?: readonly FakeExistingJob[] }): Promise<FakeKube> {
   const { cert, key } = certificate();
   const jobs = new Map<string, Json>();
   const pods = new Map<string, { pod: Json; report: string }>();
   const created: Json[] = [];
   const deleted: string[] = [];
   let unauthorized = 0;
+  let uids = 0;
 
-  for (const gate of options.gateJobs ?? []) {
-    const failed = gate.pods.filter((entry) => verdictOf(entry.report).exitCode !== 0).length;
-    jobs.set(gate.name, {
-      metadata: { name: gate.name, labels: { "fastgpu.io/pool": gate.pool } },
-      spec: { completions: gate.pods.length },
-      status: { succeeded: gate.pods.length - failed, failed, conditions: [{ type: failed > 0 ? "Failed" : "Complete", status: "True" }] },
+  /** Runs `job` on `nodes` at once: its pods finished with each node's report, its status accordingly. */
+  const run = (job: Json & { metadata: { name: string; labels?: Json } }, template: Json, nodes: readonly { name: string; report: string }[], completions: number) => {
+    const uid = `uid-${++uids}`;
+    const labels = { ...(template.labels as Json), "batch.kubernetes.io/job-name": job.metadata.name, "batch.kubernetes.io/controller-uid": uid };
+    nodes.forEach((node, index) => {
+      const name = `${job.metadata.name}-${uid}-${index}`;
+      pods.set(name, { pod: pod(name, labels, node.name, node.report), report: node.report });
     });
-    gate.pods.forEach((entry, index) => {
-      const labels = { "fastgpu.io/pool": gate.pool, "batch.kubernetes.io/job-name": gate.name };
-      pods.set(`${gate.name}-${index}`, { pod: pod(`${gate.name}-${index}`, labels, entry.node, entry.report), report: entry.report });
-    });
+    const failed = nodes.filter((node) => verdictOf(node.report).exitCode !== 0).length;
+    const short = nodes.length < completions;
+    const condition = short ? { type: "Failed", status: "True", reason: "DeadlineExceeded" } : { type: failed > 0 ? "Failed" : "Complete", status: "True" };
+    const stored = { ...job, metadata: { ...job.metadata, uid }, status: { succeeded: nodes.length - failed, failed, conditions: [condition] } };
+    jobs.set(job.metadata.name, stored);
+    return stored;
+  };
+
+  for (const existing of options.existingJobs ?? []) {
+    run({ metadata: { name: existing.name, labels: { ...existing.labels } } }, { labels: { ...existing.labels } }, existing.pods.map((entry) => ({ name: entry.node, report: entry.report })), existing.pods.length);
   }
 
   const server = https.createServer({ cert, key }, (request, response) => {
@@ -116,15 +128,20 @@ export async function startFakeKube(options: { nodes: readonly FakeNode[]; image
         return send(200, { items });
       }
       if (request.method === "POST" && url.pathname === jobsPath) {
-        const job = JSON.parse(body) as Json & { metadata: { name: string; labels: Json }; spec: { template: { metadata: { labels: Json }; spec: { nodeName: string } } } };
+        type PostedJob = Json & {
+          metadata: { name: string; labels: Json };
+          spec: { completions?: number; template: { metadata: { labels: Json }; spec: { nodeName?: string; nodeSelector?: Record<string, string> } } };
+        };
+        const job = JSON.parse(body) as PostedJob;
         created.push(job);
-        const node = options.nodes.find((candidate) => candidate.name === job.spec.template.spec.nodeName);
-        if (!node) return send(422, { message: `no node ${job.spec.template.spec.nodeName}` });
-        const exitCode = verdictOf(node.report).exitCode;
-        jobs.set(job.metadata.name, { ...job, status: exitCode === 0 ? { succeeded: 1 } : { failed: 1 } });
-        const labels = { ...job.spec.template.metadata.labels, "batch.kubernetes.io/job-name": job.metadata.name };
-        pods.set(`${job.metadata.name}-pod`, { pod: pod(`${job.metadata.name}-pod`, labels, node.name, node.report), report: node.report });
-        return send(201, job);
+        if (jobs.has(job.metadata.name)) return send(409, { message: `jobs.batch "${job.metadata.name}" already exists` });
+        const { nodeName, nodeSelector } = job.spec.template.spec;
+        const targets = nodeName
+          ? options.nodes.filter((candidate) => candidate.name === nodeName)
+          : options.nodes.filter((candidate) => candidate.pool === nodeSelector?.["fastgpu.io/pool"]).slice(0, job.spec.completions ?? 1);
+        if (nodeName && targets.length === 0) return send(422, { message: `no node ${nodeName}` });
+        const stored = run(job, job.spec.template.metadata, targets.map((node) => ({ name: node.name, report: node.report })), job.spec.completions ?? 1);
+        return send(201, stored);
       }
       if (request.method === "GET" && url.pathname === jobsPath) {
         return send(200, { items: [...jobs.values()].filter((job) => matches((job.metadata as Json).labels as Json, selector)) });
@@ -133,6 +150,7 @@ export async function startFakeKube(options: { nodes: readonly FakeNode[]; image
         const name = url.pathname.slice(jobsPath.length + 1);
         if (request.method === "DELETE") {
           deleted.push(name);
+          if (!jobs.delete(name)) return send(404, { message: `jobs.batch "${name}" not found` });
           return send(200, {});
         }
         const job = jobs.get(name);

@@ -18,6 +18,8 @@ describe("npm run manifests", () => {
     expect(text).toMatch(/^---\n# Source: gpu-operator \(gpu-operator@v26\.7\.0, namespace gpu-operator\)\n/m);
     const pluginConfig = objects.find((object) => object.kind === "ConfigMap" && object.metadata.name.startsWith("fastgpu-device-plugin-"));
     expect(Object.keys(pluginConfig.data)).toEqual(["exclusive", "time-slicing-x4"]);
+    // The deploy gate's Jobs are shown too, marked as created by the deploy rather than by Helm.
+    expect(text).toMatch(/^# Source: deploy gate \(created by `cdktf deploy` on every gate run, not by Helm\)\napiVersion: batch\/v1\nkind: Job\nmetadata:\n {2}name: gpu-validation-infer-l4-[0-9a-f]{8}\n/m);
   });
 
   it("prints with --values exactly the values each helm_release of the synth carries", () => {

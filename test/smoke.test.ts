@@ -2,10 +2,12 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { loadFleetConfig } from "../lib/config/load";
+import { regionDeployGate } from "../lib/platform/releases";
 import { podState, resultFromPod } from "../lib/validation/jobs";
 import { describeFailure, exitCodeOf, junitXml, parseReport, ReportError, reportFromLog, resultFromReport, renderResultsTable } from "../lib/validation/results";
 import { FIXTURE_REPORTS, startFakeKube, TOKEN, type FakeKube } from "./fake-kube";
-import { REPO_ROOT, tempDir } from "./helpers";
+import { DEFAULT_CONFIG_DIR, REPO_ROOT, tempDir } from "./helpers";
 
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURE_REPORTS, name), "utf8");
 const report = (name: string) => parseReport(fixture(name), name);
@@ -147,35 +149,51 @@ describe("npm run smoke against a cluster", () => {
 });
 
 describe("the deploy gate command", () => {
-  const gateEnv = (kube: FakeKube, bin: string): NodeJS.ProcessEnv => ({
+  const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+  const east = config.regions.find((region) => region.region === "us-east-1")!;
+  const repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fastgpu/gpu-validate";
+  /** The gate's Jobs for us-east-1 with infer-l4 at `nodes` nodes, as `cdktf deploy` hands them over. */
+  const gateFor = (nodes: number) => regionDeployGate(config.fleet, { ...east, gpuPools: east.gpuPools.map((pool) => (pool.name === "infer-l4" ? { ...pool, minSize: nodes } : pool)) });
+  const gateEnv = (kube: FakeKube, bin: string, gate: ReturnType<typeof gateFor>): NodeJS.ProcessEnv => ({
     FASTGPU_K8S_SERVER: kube.url,
     FASTGPU_K8S_CA_DATA: Buffer.from(kube.caPem).toString("base64"),
+    FASTGPU_DEPLOY_GATE_JOBS: JSON.stringify(gate.jobs),
+    FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER: gate.repositoryPlaceholder,
+    FASTGPU_VALIDATION_REPOSITORY: repository,
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
   });
+  const gateArgs = ["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "1"];
+  const l4Nodes = [
+    { name: "ip-10-40-3-9.ec2.internal", pool: "infer-l4", region: "us-east-1", report: "pass-l4-timeslice.json" },
+    { name: "ip-10-40-3-10.ec2.internal", pool: "infer-l4", region: "us-east-1", report: "fail-l4-timeslice.json" },
+  ];
+  let bin: string;
+  beforeAll(() => {
+    bin = tempDir("fastgpu-bin-");
+    credentialScript(bin, "aws"); // the gate runs `aws eks get-token`
+  });
 
-  it("fails the deploy naming each failing node and check", async () => {
+  it("replaces earlier gate Jobs, validates every node of the pool and fails naming each failing node and check", async () => {
+    const gate = gateFor(2);
+    const current = gate.jobs[0].metadata.name;
     const kube = await startFakeKube({
-      nodes: [],
-      gateJobs: [
-        {
-          name: "gpu-validation-infer-l4-0123abcd",
-          pool: "infer-l4",
-          pods: [
-            { node: "ip-10-40-3-9.ec2.internal", report: "pass-l4-timeslice.json" },
-            { node: "ip-10-40-3-10.ec2.internal", report: "fail-l4-timeslice.json" },
-          ],
-        },
+      nodes: l4Nodes,
+      existingJobs: [
+        // The same Job from an earlier deploy (its failing pod must not count now) and one of an older spec.
+        { name: current, labels: { "fastgpu.io/component": "deploy-gate", "fastgpu.io/pool": "infer-l4" }, pods: [{ node: "ip-10-40-9-99.ec2.internal", report: "fail-l4-timeslice.json" }] },
+        { name: "gpu-validation-infer-l4-0ldspec0", labels: { "fastgpu.io/component": "deploy-gate", "fastgpu.io/pool": "infer-l4" }, pods: [] },
       ],
     });
-    const bin = tempDir("fastgpu-bin-");
-    credentialScript(bin, "aws"); // the gate runs `aws eks get-token`
     try {
-      const { code, stdout, stderr } = await runSmoke(
-        ["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "1", "--job", "infer-l4=gpu-validation-infer-l4-0123abcd:2"],
-        gateEnv(kube, bin),
-      );
+      const { code, stdout, stderr } = await runSmoke(gateArgs, gateEnv(kube, bin, gate));
       expect(code).toBe(1);
+      expect(kube.deleted.sort()).toEqual(["gpu-validation-infer-l4-0ldspec0", current].sort());
+      const created = kube.created as { metadata: { name: string }; spec: { template: { spec: { containers: { image: string }[] } } } }[];
+      expect(created.map((job) => job.metadata.name)).toEqual([current]);
+      expect(created[0].spec.template.spec.containers[0].image).toBe(`${repository}:${config.fleet.validation.image.tag}`);
       expect(stdout).toMatch(/infer-l4\s+ip-10-40-3-9\.ec2\.internal\s+PASS/);
+      expect(stdout).not.toContain("ip-10-40-9-99");
+      expect(stdout).toContain("2 node(s): 1 passed, 1 failed");
       expect(stderr).toMatch(/GPU validation FAILED on node ip-10-40-3-10\.ec2\.internal \(pool infer-l4\): gpu0 ecc-errors: fail/);
       expect(kube.unauthorized).toBe(0);
     } finally {
@@ -184,18 +202,30 @@ describe("the deploy gate command", () => {
   });
 
   it("passes when every node passes, and counts a node that never reported as not validated", async () => {
-    const kube = await startFakeKube({
-      nodes: [],
-      gateJobs: [{ name: "gpu-validation-train-h100-0badc0de", pool: "train-h100", pods: [{ node: "ip-10-40-12-34.ec2.internal", report: "pass-h100-node.json" }] }],
-    });
-    const bin = tempDir("fastgpu-bin-");
-    credentialScript(bin, "aws");
+    const kube = await startFakeKube({ nodes: [l4Nodes[0]] });
     try {
-      const pass = await runSmoke(["deploy-gate", "--region", "us-east-1", "--cluster", "c", "--job", "train-h100=gpu-validation-train-h100-0badc0de:1"], gateEnv(kube, bin));
+      const pass = await runSmoke(gateArgs, gateEnv(kube, bin, gateFor(1)));
       expect(pass.code).toBe(0);
-      const short = await runSmoke(["deploy-gate", "--region", "us-east-1", "--cluster", "c", "--job", "train-h100=gpu-validation-train-h100-0badc0de:2"], gateEnv(kube, bin));
+      expect(pass.stdout).toContain("1 node(s): 1 passed, 0 failed");
+      // Two nodes expected, one in the pool: the Job runs out of time with one index never scheduled.
+      const short = await runSmoke(gateArgs, gateEnv(kube, bin, gateFor(2)));
       expect(short.code).toBe(1);
-      expect(short.stderr).toMatch(/did not complete on node \(node 2 of 2\) \(pool train-h100\): no validation pod ran/);
+      expect(short.stderr).toMatch(/did not complete on node \(node 2 of 2\) \(pool infer-l4\): no validation pod ran for Job gpu-validation-infer-l4-/);
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it("refuses to run without the Jobs and image repository the deploy hands it", async () => {
+    const kube = await startFakeKube({ nodes: l4Nodes });
+    try {
+      const missing = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_DEPLOY_GATE_JOBS: "" });
+      expect(missing.code).toBe(3);
+      expect(missing.stderr).toContain("FASTGPU_DEPLOY_GATE_JOBS is not set; the deploy gate is run by `cdktf deploy`");
+      const noRepository = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY: "" });
+      expect(noRepository.code).toBe(3);
+      expect(noRepository.stderr).toContain("FASTGPU_VALIDATION_REPOSITORY and FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER must be set");
+      expect(kube.created).toEqual([]);
     } finally {
       await kube.close();
     }

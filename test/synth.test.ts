@@ -310,19 +310,25 @@ describe("synth of the default config", () => {
     expect(JSON.parse(cni.configuration_values as string)).toEqual({ enableNetworkPolicy: "true" });
   });
 
-  it("installs the validation chart and makes the deploy wait for its gate, naming nodes and checks", () => {
+  it("installs the validation chart, then runs the deploy gate with the Jobs it creates, naming nodes and checks", () => {
     const platform = stackJson("fastgpu-us-east-1-platform");
     const [releaseId, release] = Object.entries(platform.resource.helm_release).find(([, candidate]) => candidate.name === "fastgpu-gpu-validation")!;
     expect(release).toMatchObject({ wait: false, atomic: false, namespace: "fastgpu-system" });
     const { objects } = parse((release.values as string[])[0]);
-    expect(objects.map((object: { kind: string }) => object.kind)).toEqual(expect.arrayContaining(["DaemonSet", "Job", "ClusterRole"]));
+    // The chart holds the long-lived objects; the gate's Jobs are created by the gate itself.
+    expect(objects.map((object: { kind: string }) => object.kind)).toEqual(expect.arrayContaining(["PriorityClass", "DaemonSet", "ClusterRole"]));
+    expect(objects.map((object: { kind: string }) => object.kind)).not.toContain("Job");
     expect(JSON.stringify(objects)).toContain("${data.terraform_remote_state.cross-stack-reference-input-fastgpu-us-east-1-infra.outputs.");
     const [gate] = Object.values(platform.resource.terraform_data);
     expect(gate.depends_on).toEqual([`helm_release.${releaseId}`]);
     const [{ "local-exec": exec }] = gate.provisioner as { "local-exec": { command: string; environment: Record<string, string> } }[];
-    expect(exec.command).toContain('tools/smoke.ts" deploy-gate --region us-east-1 --cluster fastgpu-us-east-1');
+    expect(exec.command).toBe('cd "$${FASTGPU_ROOT:-../../..}" && node --import tsx tools/smoke.ts deploy-gate --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
     expect(exec.environment.FASTGPU_K8S_SERVER).toMatch(/^\$\{nonsensitive\(data\.terraform_remote_state\./);
+    expect(exec.environment.FASTGPU_VALIDATION_REPOSITORY).toMatch(/^\$\{nonsensitive\(data\.terraform_remote_state\..*repository_url\)\}$/);
+    const jobs = JSON.parse(exec.environment.FASTGPU_DEPLOY_GATE_JOBS);
+    expect(jobs.map((job: { metadata: { name: string } }) => job.metadata.name)).toEqual([(gate.triggers_replace as { jobs: string }).jobs]);
     expect((gate.triggers_replace as { jobs: string }).jobs).toMatch(/^gpu-validation-infer-l4-[0-9a-f]{8}$/);
+    expect(jobs[0].spec.template.spec.containers[0].image).toBe(`${exec.environment.FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER}:0.1.0`);
   });
 
   it("reads the same through cdktf's Testing matchers", () => {

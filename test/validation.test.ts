@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gpuById } from "../lib/catalog/gpus";
@@ -6,12 +7,13 @@ import type { GpuPoolConfig } from "../lib/config/schema";
 import { clusterAutoscalerValues } from "../lib/helm/cluster-autoscaler";
 import type { KubeObject } from "../lib/k8s/object";
 import { autoscalerTemplateTags, STARTUP_TAINT_PREFIX, VALIDATION_TAINT } from "../lib/node-template";
-import { deployGateJobs, regionReleases } from "../lib/platform/releases";
+import { regionDeployGate, regionReleases } from "../lib/platform/releases";
 import { derivePool } from "../lib/pools";
-import { deployGateArgs, deployGateCommand } from "../lib/validation/gate-command";
-import { deployGateJob, joinGateDaemonSet, validationObjects } from "../lib/validation/objects";
+import { deployGateArgs, deployGateCommand, deployGateJobsValue } from "../lib/validation/gate-command";
+import { DeployGateInputError, parseGateJobs, smokeJob } from "../lib/validation/jobs";
+import { deployGateJob, deployGateJobs, joinGateDaemonSet, validationChartObjects, withImageRepository } from "../lib/validation/objects";
 import { validationTarget } from "../lib/validation/workload";
-import { DEFAULT_CONFIG_DIR, REPO_ROOT } from "./helpers";
+import { DEFAULT_CONFIG_DIR, REPO_ROOT, tempDir } from "./helpers";
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
 const east = config.regions.find((region) => region.region === "us-east-1")!;
@@ -33,6 +35,7 @@ type PodSpec = {
   containers: { image: string; args: string[]; command?: string[]; resources: { requests: Record<string, string>; limits: Record<string, string> } }[];
   affinity?: Record<string, unknown>;
   serviceAccountName?: string;
+  priorityClassName?: string;
 };
 const podSpecOf = (object: KubeObject) => (object.spec as { template: { spec: PodSpec } }).template.spec;
 
@@ -68,16 +71,30 @@ describe("what a validation pod holds and expects", () => {
 
 describe("the deploy gate", () => {
   it("runs an indexed Job with one pod per node of each pool that has nodes at deploy time", () => {
-    const { deployGateJobs: jobs, objects } = validationObjects(config.fleet, east, "repo/gpu-validate:0.1.0");
+    const jobs = deployGateJobs(config.fleet, east, "repo/gpu-validate:0.1.0");
     // Only infer-l4 has minSize >= 1 in us-east-1.
-    expect(jobs).toEqual([{ pool: "infer-l4", job: expect.stringMatching(/^gpu-validation-infer-l4-[0-9a-f]{8}$/), nodes: 1 }]);
-    const job = objects.find((object) => object.kind === "Job")!;
+    expect(jobs.map((job) => job.metadata.name)).toEqual([expect.stringMatching(/^gpu-validation-infer-l4-[0-9a-f]{8}$/)]);
+    const [job] = jobs;
+    // Not in the chart: the gate creates its Jobs on every run.
+    expect(validationChartObjects(config.fleet, east, "repo/gpu-validate:0.1.0").some((object) => object.kind === "Job")).toBe(false);
     expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 1, parallelism: 1, backoffLimitPerIndex: 0, maxFailedIndexes: 1 });
     const spec = podSpecOf(job);
     expect(spec.nodeSelector).toEqual({ "fastgpu.io/pool": "infer-l4" });
     expect(spec.containers[0].resources.limits).toMatchObject({ "nvidia.com/gpu": "1" });
     expect(spec.containers[0].args).toEqual(expect.arrayContaining(["--json", "-", "--termination-log", "/dev/termination-log"]));
     expect(spec.affinity).toMatchObject({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname" }] } });
+    expect(spec.priorityClassName).toBe("fastgpu-validation");
+  });
+
+  it("runs validation pods at a priority that never scales a pool up nor preempts a tenant", () => {
+    const priorityClass = validationChartObjects(config.fleet, east, "img").find((object) => object.kind === "PriorityClass")!;
+    // Cluster Autoscaler ignores pending pods below its expendable cutoff (-10 by default) when scaling up.
+    expect(priorityClass).toMatchObject({ metadata: { name: "fastgpu-validation" }, value: -100, preemptionPolicy: "Never", globalDefault: false });
+    expect(priorityClass.value as number).toBeLessThan(-10);
+    // Tenant pods run at pod priority 0 (Kueue's workload priority classes do not set pod priority).
+    expect(priorityClass.value as number).toBeLessThan(0);
+    const smoke = smokeJob({ node: "n", facts: derivePool(pool({})), image: "img", profile: "quick", runId: "r", timeoutSeconds: 60 });
+    expect(podSpecOf(smoke).priorityClassName).toBe("fastgpu-validation");
   });
 
   it("is a new Job whenever what it runs changes, and the same Job when nothing does", () => {
@@ -88,28 +105,57 @@ describe("the deploy gate", () => {
     expect(deployGateJob(derivePool(pool({ minSize: 3 })), config.fleet, "x").metadata.name).not.toBe(name("x"));
   });
 
-  it("is what the deploy waits for, with a command that reaches the project from the synth output", () => {
-    const jobs = deployGateJobs(config.fleet, east);
-    const input = { region: "us-east-1", clusterName: "fastgpu-us-east-1", jobs, timeoutMinutes: 40 };
-    expect(deployGateArgs(input)).toEqual([
-      "deploy-gate",
-      "--region",
-      "us-east-1",
-      "--cluster",
-      "fastgpu-us-east-1",
-      "--timeout-minutes",
-      "40",
-      "--job",
-      `infer-l4=${jobs[0].job}:1`,
-    ]);
-    expect(deployGateCommand(input)).toMatch(/^node --import tsx "\$\$\{FASTGPU_ROOT:-\.\.\/\.\.\/\.\.\}\/tools\/smoke\.ts" deploy-gate /);
+  it("is run by the deploy from the project directory, with its Jobs handed over intact", () => {
+    const input = { region: "us-east-1", clusterName: "fastgpu-us-east-1", timeoutMinutes: 40 };
+    expect(deployGateArgs(input)).toEqual(["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "40"]);
+    // From cdktf.out/stacks/<stack>, ../../.. is the project: tsx resolves from its node_modules there.
+    expect(deployGateCommand(input)).toBe('cd "$${FASTGPU_ROOT:-../../..}" && node --import tsx tools/smoke.ts deploy-gate --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
     expect(fs.existsSync(path.join(REPO_ROOT, "tools/smoke.ts"))).toBe(true);
+
+    const gate = regionDeployGate(config.fleet, east);
+    const value = deployGateJobsValue(gate.jobs);
+    // Terraform would read `${` as interpolation: it is escaped, and Terraform's unescaping restores the Jobs.
+    const withTemplate = [{ ...gate.jobs[0], metadata: { ...gate.jobs[0].metadata, annotations: { note: "${not-terraform} %{x}" } } }];
+    expect(deployGateJobsValue(withTemplate)).toContain("$${not-terraform} %%{x}");
+    const unescaped = value.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+    const parsed = parseGateJobs(unescaped, "FASTGPU_DEPLOY_GATE_JOBS");
+    expect(parsed).toEqual([{ pool: "infer-l4", nodes: 1, job: gate.jobs[0] }]);
+    const repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fastgpu/gpu-validate";
+    const real = withImageRepository(parsed[0].job, gate.repositoryPlaceholder, repository);
+    expect(podSpecOf(real).containers[0].image).toBe(`${repository}:${config.fleet.validation.image.tag}`);
+    expect(real.metadata.name).toBe(gate.jobs[0].metadata.name);
+  });
+
+  const terraform = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
+  (terraform ? it : it.skip)("reaches the gate byte for byte through a real Terraform local-exec environment", () => {
+    const dir = tempDir("fastgpu-tf-env-");
+    const [job] = regionDeployGate(config.fleet, east).jobs;
+    const jobs = [{ ...job, metadata: { ...job.metadata, annotations: { note: '${x} %{y} $${z} "quoted"' } } }];
+    const local = { command: 'printf %s "$FASTGPU_DEPLOY_GATE_JOBS" > received.json', environment: { FASTGPU_DEPLOY_GATE_JOBS: deployGateJobsValue(jobs) } };
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { gate: { provisioner: [{ "local-exec": local }] } } } }));
+    for (const args of [["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]]) {
+      const run = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" } });
+      expect(run.status).toBe(0);
+    }
+    expect(fs.readFileSync(path.join(dir, "received.json"), "utf8")).toBe(JSON.stringify(jobs));
+  });
+
+  it("refuses Jobs it must not create, naming the problem", () => {
+    const [job] = regionDeployGate(config.fleet, east).jobs;
+    const text = (value: unknown) => JSON.stringify(value);
+    expect(() => parseGateJobs(undefined, "X")).toThrow(/X is not set; the deploy gate is run by `cdktf deploy`/);
+    expect(() => parseGateJobs("[{", "X")).toThrow(/X: not valid JSON/);
+    expect(() => parseGateJobs("[]", "X")).toThrow(/X: expected a non-empty JSON array of Jobs/);
+    expect(() => parseGateJobs(text([{ ...job, kind: "Pod" }]), "X")).toThrow(/X\[0\]: not a batch\/v1 Job/);
+    expect(() => parseGateJobs(text([{ ...job, metadata: { ...job.metadata, namespace: "kube-system" } }]), "X")).toThrow(/only in fastgpu-system/);
+    expect(() => parseGateJobs(text([{ ...job, metadata: { ...job.metadata, labels: {} } }]), "X")).toThrow(/no fastgpu\.io\/pool label/);
+    expect(() => parseGateJobs(text([{ ...job, spec: { ...(job.spec as object), completions: 0 } }]), "X")).toThrow(DeployGateInputError);
   });
 
   it("can be switched off", () => {
     const off = { ...config.fleet, validation: { ...config.fleet.validation, deployGate: false } };
-    expect(validationObjects(off, east, "x").deployGateJobs).toEqual([]);
-    expect(validationObjects(off, east, "x").objects.some((object) => object.kind === "Job")).toBe(false);
+    expect(deployGateJobs(off, east, "x")).toEqual([]);
+    expect(regionDeployGate(off, east).jobs).toEqual([]);
   });
 });
 
@@ -134,7 +180,7 @@ describe("the node-join gate", () => {
   });
 
   it("may only get and patch nodes cluster-wide, and create events where Node events live", () => {
-    const objects = validationObjects(config.fleet, east, "img").objects;
+    const objects = validationChartObjects(config.fleet, east, "img");
     const clusterRoles = objects.filter((object) => object.kind === "ClusterRole");
     expect(clusterRoles.map((role) => role.rules)).toEqual([[{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }]]);
     const role = objects.find((object) => object.kind === "Role")!;
@@ -143,7 +189,7 @@ describe("the node-join gate", () => {
   });
 
   it("taints every GPU node group, and nothing that tenants run tolerates that taint", () => {
-    const objects = regionReleases(config.fleet, east).flatMap((release) => release.objects);
+    const objects = [...regionReleases(config.fleet, east).flatMap((release) => release.objects), ...regionDeployGate(config.fleet, east).jobs];
     const tolerating = objects.filter((object) => JSON.stringify(object).includes(VALIDATION_TAINT.key)).map((object) => `${object.kind}/${object.metadata.name}`);
     expect(tolerating.every((name) => /^(Job\/gpu-validation-|DaemonSet\/gpu-join-gate-)/.test(name))).toBe(true);
     expect(objects.filter((object) => object.kind === "ResourceFlavor").every((flavor) => !JSON.stringify(flavor).includes(VALIDATION_TAINT.key))).toBe(true);

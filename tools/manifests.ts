@@ -2,13 +2,14 @@
  * `npm run manifests -- --region <r> [--values] [--config <dir>]`
  *
  * Without --values: every Kubernetes object FastGPU computes for the region's Helm releases, as
- * multi-document YAML (what `helm template` prints for our charts), ready for `kubectl diff -f -`.
+ * multi-document YAML (what `helm template` prints for our charts), ready for `kubectl diff -f -`, then the
+ * Jobs the deploy gate creates.
  * With --values: the Helm values of every release, upstream and ours, exactly as the deploy passes them.
  */
 import { stringify } from "yaml";
 import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
 import { renderValues } from "../lib/helm/values";
-import { regionReleases } from "../lib/platform/releases";
+import { regionDeployGate, regionReleases } from "../lib/platform/releases";
 import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
 
 const USAGE = "npm run manifests -- --region <region> [--values] [--config <dir>]";
@@ -29,10 +30,19 @@ export function renderManifests(argv: readonly string[], env: NodeJS.ProcessEnv 
     if (flags.values) {
       documents.push(`# Values of release ${source}\n${renderValues(release.values)}`);
     } else {
-      for (const object of release.objects) documents.push(`# Source: ${source}\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`);
+      for (const object of release.objects) documents.push(`# Source: ${source}\n${yamlOf(object)}`);
+    }
+  }
+  if (!flags.values) {
+    for (const job of regionDeployGate(config.fleet, region).jobs) {
+      documents.push(`# Source: deploy gate (created by \`cdktf deploy\` on every gate run, not by Helm)\n${yamlOf(job)}`);
     }
   }
   return documents.map((document) => `---\n${document}`).join("");
+}
+
+function yamlOf(object: object): string {
+  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 if (require.main === module) printOrExit(() => renderManifests(process.argv.slice(2)), { usageExitCode: 3 });

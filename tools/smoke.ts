@@ -4,9 +4,9 @@
  * reruns gpu-validate on every GPU node of a live cluster (current kubeconfig): one Job per node, progress
  * per node, a summary table, and per-node JSON reports plus a JUnit file in --out.
  *
- * `smoke.ts deploy-gate --region <r> --cluster <name> --job <pool>=<job>:<nodes>... [--timeout-minutes <n>]`
- * is what `cdktf deploy` runs after installing the validation chart: it waits for the deploy-gate Jobs and
- * fails, naming each failing node and check, when any node fails.
+ * `smoke.ts deploy-gate --region <r> --cluster <name> [--timeout-minutes <n>]` is what `cdktf deploy` runs
+ * after installing the validation chart: it replaces the deploy-gate Jobs with the ones in its environment,
+ * waits for them and fails, naming each failing node and check, when any node fails.
  *
  * Exit codes: 0 every node passed, 1 a node failed, 2 a node could not be validated, 3 bad usage or no
  * cluster access.
@@ -18,15 +18,28 @@ import { ConfigError, formatProblem } from "../lib/config/errors";
 import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
 import { POOL_LABEL } from "../lib/node-template";
 import { derivePool, type PoolFacts } from "../lib/pools";
-import { JOB_NAME_LABEL, jobFinished, podState, resultFromPod, smokeJob, SMOKE_RUN_LABEL, type JobLike, type PodLike } from "../lib/validation/jobs";
+import { DEPLOY_GATE_ENV } from "../lib/validation/gate-command";
+import {
+  CONTROLLER_UID_LABEL,
+  DeployGateInputError,
+  jobFinished,
+  parseGateJobs,
+  podState,
+  resultFromPod,
+  smokeJob,
+  SMOKE_RUN_LABEL,
+  type JobLike,
+  type PodLike,
+} from "../lib/validation/jobs";
+import { DEPLOY_GATE_COMPONENT, withImageRepository } from "../lib/validation/objects";
 import { describeFailure, exitCodeOf, junitXml, noResult, renderResultsTable, type NodeResult } from "../lib/validation/results";
-import { VALIDATION_CONTAINER, VALIDATION_NAMESPACE } from "../lib/validation/workload";
+import { COMPONENT_LABEL, VALIDATION_CONTAINER, VALIDATION_NAMESPACE } from "../lib/validation/workload";
 import { parseFlags, single, UsageError } from "./cli-args";
 import { connectionFromEnvironment, connectionFromKubeconfig, KubeClient, KubeError } from "./kube";
 
 const SMOKE_USAGE =
   "npm run smoke -- --region <region> [--pool <pool>] [--profile quick|full] [--out <dir>] [--context <ctx>] [--image <ref>] [--timeout-minutes <n>] [--keep] [--config <dir>]";
-const GATE_USAGE = "smoke.ts deploy-gate --region <region> --cluster <name> --job <pool>=<job>:<nodes>... [--timeout-minutes <n>]";
+const GATE_USAGE = "smoke.ts deploy-gate --region <region> --cluster <name> [--timeout-minutes <n>] (Jobs in $FASTGPU_DEPLOY_GATE_JOBS)";
 const POLL_MS = 5_000;
 
 interface List<T> {
@@ -182,24 +195,45 @@ async function deployedImage(client: KubeClient, pools: readonly string[]): Prom
   throw new KubeError("no join-gate DaemonSet to take the validation image from (join gate off?); pass --image <repository>:<tag>");
 }
 
+const GATE_DELETE_WAIT_MS = 120_000;
+
+/**
+ * The deploy gate owns its Jobs: it deletes the deploy-gate Jobs of earlier runs, creates this run's (from the
+ * environment, see lib/validation/gate-command.ts), waits for every node's result and reports.
+ */
 async function runDeployGate(argv: readonly string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    { region: { takesValue: true }, cluster: { takesValue: true }, job: { takesValue: true, repeatable: true }, "timeout-minutes": { takesValue: true } },
-    GATE_USAGE,
-  );
+  const flags = parseFlags(argv, { region: { takesValue: true }, cluster: { takesValue: true }, "timeout-minutes": { takesValue: true } }, GATE_USAGE);
   const region = single(flags, "region");
   const cluster = single(flags, "cluster");
-  const jobSpecs = (flags.job as string[] | undefined) ?? [];
-  if (!region || !cluster || jobSpecs.length === 0) throw new UsageError("--region, --cluster and at least one --job are required", GATE_USAGE);
-  const jobs = jobSpecs.map((spec) => {
-    const match = /^([a-z0-9-]+)=([a-z0-9.-]+):(\d+)$/.exec(spec);
-    if (!match) throw new UsageError(`--job ${spec}: expected <pool>=<job>:<nodes>`, GATE_USAGE);
-    return { pool: match[1], job: match[2], nodes: Number(match[3]) };
-  });
+  if (!region || !cluster) throw new UsageError("--region and --cluster are required", GATE_USAGE);
   const timeoutMinutes = Number(single(flags, "timeout-minutes") ?? 40);
+  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) throw new UsageError("--timeout-minutes must be a positive number", GATE_USAGE);
+  const placeholder = process.env[DEPLOY_GATE_ENV.repositoryPlaceholder];
+  const repository = process.env[DEPLOY_GATE_ENV.repository];
+  if (!placeholder || !repository) throw new DeployGateInputError(`${DEPLOY_GATE_ENV.repository} and ${DEPLOY_GATE_ENV.repositoryPlaceholder} must be set (the deploy gate passes them)`);
+  const gateJobs = parseGateJobs(process.env[DEPLOY_GATE_ENV.jobs], DEPLOY_GATE_ENV.jobs).map((gate) => ({
+    ...gate,
+    job: withImageRepository(gate.job, placeholder, repository),
+  }));
   const client = new KubeClient(connectionFromEnvironment(process.env, cluster, region));
-  log(`fastgpu deploy gate: validating ${jobs.map((job) => `${job.nodes} ${job.pool} node(s)`).join(", ")} in ${cluster}`);
+  const jobsPath = `/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs`;
+  log(`fastgpu deploy gate: validating ${gateJobs.map((gate) => `${gate.nodes} ${gate.pool} node(s)`).join(", ")} in ${cluster}`);
+
+  // Earlier runs' Jobs go first: a Job is immutable, and this run must validate the nodes there are now.
+  const previous = (await client.get<List<JobLike>>(`${jobsPath}?labelSelector=${encodeURIComponent(`${COMPONENT_LABEL}=${DEPLOY_GATE_COMPONENT}`)}`)).items;
+  for (const job of previous) await client.remove(`${jobsPath}/${job.metadata.name}`);
+  const deleteDeadline = Date.now() + GATE_DELETE_WAIT_MS;
+  for (const gate of gateJobs) {
+    while (await exists(client, `${jobsPath}/${gate.job.metadata.name}`)) {
+      if (Date.now() > deleteDeadline) throw new KubeError(`Job ${gate.job.metadata.name} from an earlier run is still being deleted; rerun the deploy`);
+      await sleep(2_000);
+    }
+  }
+  const uids = new Map<string, string>();
+  for (const gate of gateJobs) {
+    const created = await client.create<JobLike>(jobsPath, gate.job);
+    uids.set(gate.job.metadata.name, created.metadata.uid ?? "");
+  }
 
   const poolOf = (pod: PodLike) => pod.metadata.labels?.[POOL_LABEL] ?? "?";
   const progress = progressPrinter();
@@ -207,15 +241,11 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
   const pods = new Map<string, PodLike[]>();
   for (;;) {
     let allDone = true;
-    for (const job of jobs) {
-      let object: JobLike | undefined;
-      try {
-        object = await client.get<JobLike>(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs/${job.job}`);
-      } catch (error) {
-        if (!(error instanceof KubeError && error.status === 404)) throw error;
-      }
-      pods.set(job.job, await podsOf(client, `${JOB_NAME_LABEL}=${job.job}`));
-      if (!object || !jobFinished(object)) allDone = false;
+    for (const gate of gateJobs) {
+      const name = gate.job.metadata.name;
+      const object = await client.get<JobLike>(`${jobsPath}/${name}`);
+      pods.set(name, await podsOf(client, `${CONTROLLER_UID_LABEL}=${uids.get(name)}`));
+      if (!jobFinished(object)) allDone = false;
     }
     progress([...pods.values()].flat(), poolOf);
     if (allDone) break;
@@ -227,11 +257,12 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
   }
 
   const results: NodeResult[] = [];
-  for (const job of jobs) {
-    const jobResults = await collectResults(client, pods.get(job.job) ?? [], () => job.pool);
+  for (const gate of gateJobs) {
+    const name = gate.job.metadata.name;
+    const jobResults = await collectResults(client, pods.get(name) ?? [], () => gate.pool);
     results.push(...jobResults);
-    for (let missing = jobResults.length; missing < job.nodes; missing++) {
-      results.push(noResult(`(node ${missing + 1} of ${job.nodes})`, job.pool, `no validation pod ran for Job ${job.job}`));
+    for (let missing = jobResults.length; missing < gate.nodes; missing++) {
+      results.push(noResult(`(node ${missing + 1} of ${gate.nodes})`, gate.pool, `no validation pod ran for Job ${name}`));
     }
   }
   process.stdout.write(`${renderResultsTable(results)}\n`);
@@ -247,11 +278,21 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+async function exists(client: KubeClient, apiPath: string): Promise<boolean> {
+  try {
+    await client.get(apiPath);
+    return true;
+  } catch (error) {
+    if (error instanceof KubeError && error.status === 404) return false;
+    throw error;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   try {
     return argv[0] === "deploy-gate" ? await runDeployGate(argv.slice(1)) : await runSmoke(argv);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof KubeError) {
+    if (error instanceof UsageError || error instanceof KubeError || error instanceof DeployGateInputError) {
       process.stderr.write(`${error.message}\n`);
       return 3;
     }

@@ -14,7 +14,7 @@ import { tenantAdmissionPolicies } from "../tenancy/admission";
 import { kueueObjects } from "../tenancy/kueue";
 import { tenantNamespaceObjects } from "../tenancy/namespace";
 import { VALIDATION_TAINT } from "../node-template";
-import { validationImage, validationObjects, validationRepositoryPlaceholder } from "../validation/objects";
+import { deployGateJobs, validationChartObjects, validationImage, validationRepositoryPlaceholder } from "../validation/objects";
 import { CHARTS, LOCAL_CHARTS, type HelmChartPin, type LocalChart } from "../versions";
 
 export interface PlatformRelease {
@@ -50,7 +50,7 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig, options: 
   const gpuNodeTaints = fleet.validation.joinGate ? [VALIDATION_TAINT] : [];
   const operatorValues = gpuOperatorValues(region.gpuPools.map((pool) => pool.sharing), gpuNodeTaints);
   const image = validationImage(options.validationImageRepository ?? validationRepositoryPlaceholder(fleet, region.region), fleet);
-  const validation = validationObjects(fleet, region, image);
+  const validation = validationChartObjects(fleet, region, image);
   const pluginConfig = operatorValues.devicePlugin.config;
   return [
     {
@@ -97,13 +97,20 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig, options: 
     },
     // Needs Kueue's CRDs and webhooks, which the kueue release installs and waits for.
     localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet, region), ...tenantAdmissionPolicies(), ...kueueObjects(fleet, region)], ["kueue"]),
-    // Validation pods need the device plugin the GPU operator installs. Helm does not wait for the gate's
-    // Jobs: the deploy gate (stacks/platform-stack.ts) does, and names the failing node and check.
-    { ...localRelease("fastgpu-gpu-validation", LOCAL_CHARTS.gpuValidation, validation.objects, ["gpu-operator"]), wait: false },
+    // Validation pods need the device plugin the GPU operator installs. Helm does not wait for the join
+    // gate's pods: they run only when a node joins.
+    { ...localRelease("fastgpu-gpu-validation", LOCAL_CHARTS.gpuValidation, validation, ["gpu-operator"]), wait: false },
   ];
 }
 
-/** The deploy-gate Jobs of a region (what the deploy waits for), from the same objects the chart installs. */
-export function deployGateJobs(fleet: FleetFile, region: RegionConfig): ReturnType<typeof validationObjects>["deployGateJobs"] {
-  return validationObjects(fleet, region, validationImage(validationRepositoryPlaceholder(fleet, region.region), fleet)).deployGateJobs;
+export interface RegionDeployGate {
+  /** The Jobs the deploy gate creates, their image in `repositoryPlaceholder` (the real one is known at deploy). */
+  readonly jobs: readonly KubeObject[];
+  readonly repositoryPlaceholder: string;
+}
+
+/** What the deploy gate of a region runs (stacks/platform-stack.ts), and what `npm run manifests` shows of it. */
+export function regionDeployGate(fleet: FleetFile, region: RegionConfig): RegionDeployGate {
+  const repositoryPlaceholder = validationRepositoryPlaceholder(fleet, region.region);
+  return { jobs: deployGateJobs(fleet, region, validationImage(repositoryPlaceholder, fleet)), repositoryPlaceholder };
 }

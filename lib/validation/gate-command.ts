@@ -1,32 +1,43 @@
 /**
- * The command the deploy gate runs on the machine running `cdktf deploy` (a Terraform local-exec from the
- * stack's directory under cdktf.out). It reaches the project through FASTGPU_ROOT, or `../../..` for the
- * default output directory, so the synth output stays the same on every machine.
+ * What the deploy gate runs on the machine running `cdktf deploy`: a Terraform local-exec, started in the
+ * stack's directory under cdktf.out. It changes to the project (FASTGPU_ROOT, or `../../..` for the default
+ * output directory) so that `tsx` resolves from the project's node_modules and the synth output stays the same
+ * on every machine. The Jobs to create travel in the environment (see DEPLOY_GATE_ENV).
  */
-export interface GateJob {
-  readonly pool: string;
-  readonly job: string;
-  readonly nodes: number;
-}
+import type { KubeObject } from "../k8s/object";
 
 export interface GateCommandInput {
   readonly region: string;
   readonly clusterName: string;
-  readonly jobs: readonly GateJob[];
   readonly timeoutMinutes: number;
 }
 
+/** Environment variables the deploy gate reads, set by the terraform_data that runs it. */
+export const DEPLOY_GATE_ENV = {
+  server: "FASTGPU_K8S_SERVER",
+  caData: "FASTGPU_K8S_CA_DATA",
+  /** JSON array of the Jobs to create; their image repository is the placeholder below. */
+  jobs: "FASTGPU_DEPLOY_GATE_JOBS",
+  repositoryPlaceholder: "FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER",
+  /** The region's ECR repository URL, an output of the infra stack. */
+  repository: "FASTGPU_VALIDATION_REPOSITORY",
+} as const;
+
 export function deployGateArgs(input: GateCommandInput): string[] {
-  return [
-    "deploy-gate",
-    "--region", input.region,
-    "--cluster", input.clusterName,
-    "--timeout-minutes", String(input.timeoutMinutes),
-    ...input.jobs.flatMap((job) => ["--job", `${job.pool}=${job.job}:${job.nodes}`]),
-  ];
+  return ["deploy-gate", "--region", input.region, "--cluster", input.clusterName, "--timeout-minutes", String(input.timeoutMinutes)];
 }
 
 /** `$${` is Terraform's escape for a literal `${`: the shell, not Terraform, expands FASTGPU_ROOT. */
 export function deployGateCommand(input: GateCommandInput): string {
-  return `node --import tsx "$\${FASTGPU_ROOT:-../../..}/tools/smoke.ts" ${deployGateArgs(input).join(" ")}`;
+  return `cd "$\${FASTGPU_ROOT:-../../..}" && node --import tsx tools/smoke.ts ${deployGateArgs(input).join(" ")}`;
+}
+
+/**
+ * The Jobs as one environment value. Terraform reads `${` and `%{` in any string as template syntax, so they
+ * are escaped (`$${`, `%%{`); Terraform hands the process the original text.
+ */
+export function deployGateJobsValue(jobs: readonly KubeObject[]): string {
+  return JSON.stringify(jobs)
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, () => "%%{");
 }

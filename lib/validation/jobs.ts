@@ -1,6 +1,7 @@
 /**
  * Validation Jobs seen from outside the cluster: the Jobs `npm run smoke` creates (one per node, pinned to
- * it), when a Job is done, what state its pods are in, and the node result each pod's log holds.
+ * it), the deploy gate's Jobs as it receives them, when a Job is done, what state its pods are in, and the
+ * node result each pod's log holds.
  */
 import { createHash } from "node:crypto";
 import type { ValidationConfig } from "../config/schema";
@@ -8,11 +9,14 @@ import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
 import { POOL_LABEL } from "../node-template";
 import type { PoolFacts } from "../pools";
 import { noResult, parseReport, ReportError, reportFromLog, resultFromReport, type NodeResult } from "./results";
+import { VALIDATION_PRIORITY_CLASS } from "./objects";
 import { COMPONENT_LABEL, reportingArgs, VALIDATION_NAMESPACE, validationPodSpec, validationTarget } from "./workload";
 
 export const SMOKE_COMPONENT = "smoke";
 export const SMOKE_RUN_LABEL = "fastgpu.io/smoke-run";
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+/** Set by the Job controller on a Job's pods: tells them apart from pods of an earlier Job of the same name. */
+export const CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
 
 interface Condition {
   readonly type: string;
@@ -37,7 +41,7 @@ export interface PodLike {
 }
 
 export interface JobLike {
-  readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly metadata: { readonly name: string; readonly uid?: string; readonly labels?: Readonly<Record<string, string>> };
   readonly spec?: { readonly completions?: number };
   readonly status?: { readonly succeeded?: number; readonly failed?: number; readonly conditions?: readonly Condition[] };
 }
@@ -128,10 +132,51 @@ export function smokeJob(input: {
         metadata: { labels },
         spec: {
           ...validationPodSpec({ image: input.image, target, args: reportingArgs(target), restartPolicy: "Never" }),
+          priorityClassName: VALIDATION_PRIORITY_CLASS,
           // Pinned: the scheduler is bypassed, the kubelet still admits the pod only with the GPUs free.
           nodeName: input.node,
         },
       },
     },
   };
+}
+
+export class DeployGateInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeployGateInputError";
+  }
+}
+
+/** A deploy-gate Job as the gate needs it: which pool, how many nodes, and the object to create. */
+export interface GateJob {
+  readonly pool: string;
+  readonly nodes: number;
+  readonly job: KubeObject;
+}
+
+/**
+ * Reads the Jobs the deploy gate is handed (a JSON array, see lib/validation/gate-command.ts) and checks they
+ * are what it may create: Jobs in the validation namespace, labelled with their pool, with a node count.
+ */
+export function parseGateJobs(text: string | undefined, origin: string): GateJob[] {
+  if (text === undefined || text.trim() === "") throw new DeployGateInputError(`${origin} is not set; the deploy gate is run by \`cdktf deploy\`, which sets it`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DeployGateInputError(`${origin}: not valid JSON (${(error as Error).message}); synthesize again`);
+  }
+  if (!Array.isArray(value) || value.length === 0) throw new DeployGateInputError(`${origin}: expected a non-empty JSON array of Jobs`);
+  return value.map((entry: unknown, index): GateJob => {
+    const job = entry as Partial<KubeObject> & { spec?: { completions?: unknown } };
+    const where = `${origin}[${index}]`;
+    if (job?.apiVersion !== "batch/v1" || job.kind !== "Job") throw new DeployGateInputError(`${where}: not a batch/v1 Job`);
+    if (job.metadata?.namespace !== VALIDATION_NAMESPACE) throw new DeployGateInputError(`${where}: the gate creates Jobs only in ${VALIDATION_NAMESPACE}`);
+    const pool = job.metadata.labels?.[POOL_LABEL];
+    if (!pool) throw new DeployGateInputError(`${where}: no ${POOL_LABEL} label`);
+    const nodes = job.spec?.completions;
+    if (typeof nodes !== "number" || !Number.isInteger(nodes) || nodes < 1) throw new DeployGateInputError(`${where}: spec.completions must be the pool's node count`);
+    return { pool, nodes, job: job as KubeObject };
+  });
 }

@@ -1,7 +1,8 @@
 /**
- * The objects of the `fastgpu-gpu-validation` chart: per pool a join-gate DaemonSet (every new node, before it
- * takes work) and, for pools with nodes at deploy time, a deploy-gate indexed Job (one pod per node), plus the
- * join gate's RBAC.
+ * GPU validation objects. The `fastgpu-gpu-validation` chart holds the long-lived ones: per pool a join-gate
+ * DaemonSet (every new node, before it takes work), the join gate's RBAC, and the priority class of one-shot
+ * validation pods. The deploy-gate Jobs (one indexed Job per pool with nodes at deploy time) are not in the
+ * chart: the deploy gate creates them itself on every run, so each run validates the nodes there are then.
  */
 import { createHash } from "node:crypto";
 import type { RegionConfig } from "../config/load";
@@ -23,6 +24,25 @@ export const DEPLOY_GATE_COMPONENT = "deploy-gate";
 /** Events about a Node must be in `default` (or have no namespace): the API server rejects others. */
 export const NODE_EVENT_NAMESPACE = "default";
 export const JOIN_GATE_COMPONENT = "join-gate";
+/**
+ * One-shot validation pods (deploy gate, smoke) run at this priority: below Cluster Autoscaler's default
+ * expendable cutoff (-10), so a validation pod that finds no free node never scales a GPU pool up, and below
+ * every tenant job, so it never preempts one. It does not preempt anything itself.
+ */
+export const VALIDATION_PRIORITY_CLASS = "fastgpu-validation";
+const VALIDATION_PRIORITY = -100;
+
+export function validationPriorityClass(): KubeObject {
+  return {
+    apiVersion: "scheduling.k8s.io/v1",
+    kind: "PriorityClass",
+    metadata: { name: VALIDATION_PRIORITY_CLASS, labels: { ...MANAGED_BY_LABELS } },
+    value: VALIDATION_PRIORITY,
+    preemptionPolicy: "Never",
+    globalDefault: false,
+    description: "FastGPU GPU validation pods (deploy gate, smoke): never scale a pool up, never preempt tenants.",
+  };
+}
 
 function shortHash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
@@ -39,6 +59,7 @@ export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string)
   const podLabels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: DEPLOY_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name };
   const podSpecFor = (podImage: string) => ({
     ...validationPodSpec({ image: podImage, target, poolSelector: facts.pool.name, args: reportingArgs(target), restartPolicy: "Never" }),
+    priorityClassName: VALIDATION_PRIORITY_CLASS,
     // At most one validation pod per node: together they cover every node the pool has at deploy time.
     affinity: {
       podAntiAffinity: {
@@ -55,7 +76,7 @@ export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string)
     backoffLimitPerIndex: 0,
     maxFailedIndexes: nodes,
     activeDeadlineSeconds: fleet.validation.deployGateTimeoutMinutes * 60,
-    // Kept a week for `kubectl logs` and `npm run smoke -- --deploy-gate`.
+    // Kept a week for `kubectl logs`; the next deploy gate run replaces it.
     ttlSecondsAfterFinished: 7 * 24 * 3600,
     template: { metadata: { labels: podLabels }, spec: podSpecFor(podImage) },
   });
@@ -155,27 +176,33 @@ export function joinGateRbac(): KubeObject[] {
   ];
 }
 
-export interface ValidationObjects {
-  readonly objects: KubeObject[];
-  /** Deploy-gate Jobs the deploy waits for, by pool. */
-  readonly deployGateJobs: readonly { readonly pool: string; readonly job: string; readonly nodes: number }[];
+/** The chart's objects: the validation priority class, and the join gate's RBAC and DaemonSets when it is on. */
+export function validationChartObjects(fleet: FleetFile, region: RegionConfig, image: string): KubeObject[] {
+  const pools = region.gpuPools.map((pool) => derivePool(pool));
+  if (pools.length === 0) return [];
+  const objects: KubeObject[] = [validationPriorityClass()];
+  if (fleet.validation.joinGate) objects.push(...joinGateRbac(), ...pools.map((facts) => joinGateDaemonSet(facts, image)));
+  return objects;
 }
 
-export function validationObjects(fleet: FleetFile, region: RegionConfig, image: string): ValidationObjects {
-  const pools = region.gpuPools.map((pool) => derivePool(pool));
-  const objects: KubeObject[] = [];
-  const deployGateJobs: { pool: string; job: string; nodes: number }[] = [];
-  if (fleet.validation.joinGate && pools.length > 0) {
-    objects.push(...joinGateRbac(), ...pools.map((facts) => joinGateDaemonSet(facts, image)));
-  }
-  if (fleet.validation.deployGate) {
-    for (const facts of pools.filter((candidate) => candidate.pool.minSize >= 1)) {
-      const job = deployGateJob(facts, fleet, image);
-      objects.push(job);
-      deployGateJobs.push({ pool: facts.pool.name, job: job.metadata.name, nodes: facts.pool.minSize });
-    }
-  }
-  return { objects, deployGateJobs };
+/** The Jobs the deploy gate creates: one per pool with nodes at deploy time (minSize >= 1), when it is on. */
+export function deployGateJobs(fleet: FleetFile, region: RegionConfig, image: string): KubeObject[] {
+  if (!fleet.validation.deployGate) return [];
+  return region.gpuPools
+    .filter((pool) => pool.minSize >= 1)
+    .map((pool) => deployGateJob(derivePool(pool), fleet, image));
+}
+
+/**
+ * Points the validation containers of `object` at `repository`: the deploy gate receives its Jobs with the
+ * placeholder repository and learns the real one (an output of the infra stack) only when it runs.
+ */
+export function withImageRepository(job: KubeObject, placeholder: string, repository: string): KubeObject {
+  const spec = job.spec as { template: { spec: { containers: { image: string }[] } } };
+  const containers = spec.template.spec.containers.map((container) =>
+    container.image.startsWith(`${placeholder}:`) ? { ...container, image: `${repository}${container.image.slice(placeholder.length)}` } : container,
+  );
+  return { ...job, spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers } } } };
 }
 
 /** The region's validation image: its ECR repository (infra stack) at the tag pinned in config. */
