@@ -100,7 +100,7 @@ export class NodePool extends Construct {
       taint: props.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: EKS_TAINT_EFFECT[taint.effect] })),
       launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
       updateConfig: { maxUnavailable: 1 },
-      // EKS replaces nodes whose GPUs report unhealthy (AcceleratedHardwareReady) instead of leaving them.
+      // EKS replaces nodes that stay NotReady (and, with the node monitoring agent, GPUs reported unhealthy).
       nodeRepairConfig: { enabled: true },
       tags: { ...props.tags },
       lifecycle: {

@@ -108,8 +108,9 @@ export class RegionInfraStack extends TerraformStack {
       dependsOn: nodeDependencies,
     });
     this.cluster.addon("coredns", [systemPool.nodeGroup]);
-    // Reports GPU faults (XID errors, NVLink, thermal) as node conditions; node repair acts on them.
-    this.cluster.addon("eks-node-monitoring-agent", [systemPool.nodeGroup]);
+    // Not the eks-node-monitoring-agent add-on: its bundled DCGM host engine conflicts with the GPU operator's
+    // DCGM exporter and it then reports AcceleratedHardwareReady=False, which node auto-repair answers by
+    // replacing healthy GPU nodes (aws/containers-roadmap#2555, #2763). Node repair acts on NotReady here.
 
     const offerings = new Map<string, DataAwsEc2InstanceTypeOfferings>();
     const zonesOffering = (type: string): string[] => {

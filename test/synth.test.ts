@@ -95,7 +95,7 @@ describe("synth of the default config", () => {
       ]),
     );
     const addons = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_addon").map((addon) => addon.addon_name);
-    expect(addons.sort()).toEqual(["coredns", "eks-node-monitoring-agent", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    expect(addons.sort()).toEqual(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
     const entries = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_access_entry");
     expect(entries.map((entry) => [entry.principal_arn, entry.kubernetes_groups])).toEqual(
       expect.arrayContaining([
