@@ -3,7 +3,8 @@
  *
  * Every workload in a tenant namespace must request a GPU. Kueue's only flavors are GPU pools, so a CPU-only
  * Job would be admitted onto one and start a GPU node for CPU work; a CPU-only bare pod would bypass Kueue and
- * land on the system nodes that run the platform. Denying both at admission names the problem at `kubectl apply`.
+ * land on the system nodes that run the platform. Pods are checked whatever created them; the common workload
+ * kinds are checked as well, so the problem shows at `kubectl apply` rather than in a controller's events.
  */
 import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
 import { GPU_RESOURCE } from "../pools";
@@ -28,26 +29,43 @@ export const GPU_WORKLOAD_MESSAGE =
 interface PolicyTarget {
   readonly name: string;
   readonly rules: readonly { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[] }[];
+  /** CEL path of the pod template's spec in each matched kind. */
   readonly podSpec: string;
+  /** Only when the pod template is new or changed: label edits and finalizer removal of existing objects pass. */
+  readonly onTemplateChange?: string;
 }
 
 const TARGETS: readonly PolicyTarget[] = [
   {
     name: "fastgpu-tenant-pods-request-gpus",
     // Only CREATE: a pod's container resources are fixed once it exists, and label edits must keep working.
+    // Pods of every controller pass here, including those the policies below do not name.
     rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }],
     podSpec: "object.spec",
   },
   {
-    // Checked too so that a CPU-only Job fails at `kubectl apply`, not silently in the Job controller.
+    // Checked too so that a CPU-only workload fails at `kubectl apply`, not silently in its controller.
     name: "fastgpu-tenant-workloads-request-gpus",
     rules: [
       { apiGroups: ["batch"], apiVersions: ["v1"], resources: ["jobs"], operations: ["CREATE", "UPDATE"] },
-      { apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments", "statefulsets"], operations: ["CREATE", "UPDATE"] },
+      { apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments", "statefulsets", "replicasets", "daemonsets"], operations: ["CREATE", "UPDATE"] },
     ],
     podSpec: "object.spec.template.spec",
+    onTemplateChange: "oldObject.spec.template",
+  },
+  {
+    name: "fastgpu-tenant-cronjobs-request-gpus",
+    rules: [{ apiGroups: ["batch"], apiVersions: ["v1"], resources: ["cronjobs"], operations: ["CREATE", "UPDATE"] }],
+    podSpec: "object.spec.jobTemplate.spec.template.spec",
+    onTemplateChange: "oldObject.spec.jobTemplate.spec.template",
   },
 ];
+
+/** CEL: the request creates the object, or changes its pod template, and the object is not being deleted. */
+function templateChangedCondition(oldTemplate: string): string {
+  const newTemplate = oldTemplate.replace(/^oldObject\./, "object.");
+  return `request.operation == 'CREATE' || (!has(object.metadata.deletionTimestamp) && ${oldTemplate} != ${newTemplate})`;
+}
 
 export function tenantAdmissionPolicies(): KubeObject[] {
   return TARGETS.flatMap((target) => [
@@ -57,6 +75,7 @@ export function tenantAdmissionPolicies(): KubeObject[] {
       metadata: { name: target.name, labels: { ...MANAGED_BY_LABELS } },
       spec: {
         failurePolicy: "Fail",
+        ...(target.onTemplateChange ? { matchConditions: [{ name: "template-created-or-changed", expression: templateChangedCondition(target.onTemplateChange) }] } : {}),
         matchConstraints: {
           resourceRules: target.rules.map((rule) => ({ ...rule })),
           namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] },

@@ -108,8 +108,8 @@ export function networkPolicies(tenant: string): KubeObject[] {
       ],
     }),
     // Datasets and checkpoints live in S3, credentials come from the Pod Identity agent. HTTPS goes anywhere,
-    // the VPC included: the STS and ECR interface endpoints resolve to addresses inside it. Other tenants' pods
-    // still refuse it (their default-deny ingress); other ports inside the VPC stay closed.
+    // the VPC included: the STS and ECR API interface endpoints resolve to addresses inside it. Other tenants'
+    // pods still refuse it (their default-deny ingress); other ports inside the VPC stay closed.
     policy("allow-https-and-credentials", {
       podSelector: {},
       policyTypes: ["Egress"],
