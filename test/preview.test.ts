@@ -135,6 +135,9 @@ describe("npm run preview", () => {
     const markdown = renderPreview({ ...input, regions });
     expect(markdown).toContain('| us-east-1 | train-h100 | n/a (catalog: unknown instance type "p9.96xlarge") | 0-32 x H100 80GB HBM3 | n/a | 0-32 gpu | **changed** |');
     expect(markdown).toMatch(/\| us-east-1 \| n\/a \(catalog: unknown instance type "p9\.96xlarge"\) \| \$[\d,.]+ \| {2}\|/);
+    // On the head side, which this catalog validated, the same error is a bug: it fails the preview.
+    const brokenHead = regions.map((region) => ({ ...region, before: region.after, after: region.before }));
+    expect(() => renderPreview({ ...input, regions: brokenHead })).toThrow(/unknown instance type "p9\.96xlarge"/);
   });
 
   it("writes the counts the workflow labels the PR with", () => {

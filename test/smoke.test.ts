@@ -37,6 +37,16 @@ describe("gpu-validate reports (fixtures written by its own report code)", () =>
     expect(podState(pending)).toEqual({ phase: "pending", detail: "not scheduled: 0/3 nodes: insufficient nvidia.com/gpu" });
     expect(resultFromPod(pending, undefined, "infer-l4")).toMatchObject({ outcome: "no-result", message: expect.stringContaining("insufficient nvidia.com/gpu") });
     expect(() => parseReport('{"schemaVersion": 2}', "x")).toThrow(ReportError);
+    // A pinned smoke pod on a node whose GPUs tenants hold: the kubelet refuses it, and says so.
+    const refused = {
+      metadata: { name: "r" },
+      spec: { nodeName: "ip-10-40-3-9.ec2.internal" },
+      status: { phase: "Failed", reason: "OutOfnvidia.com/gpu", message: "Pod Node didn't have enough resource: nvidia.com/gpu, requested: 1, used: 4, capacity: 4" },
+    };
+    expect(resultFromPod(refused, undefined, "infer-l4")).toMatchObject({
+      outcome: "no-result",
+      message: "no report in the pod log (OutOfnvidia.com/gpu: Pod Node didn't have enough resource: nvidia.com/gpu, requested: 1, used: 4, capacity: 4)",
+    });
   });
 
   it("add up to an exit code, a table and JUnit XML", () => {
@@ -160,6 +170,7 @@ describe("the deploy gate command", () => {
     FASTGPU_DEPLOY_GATE_JOBS: JSON.stringify(gate.jobs),
     FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER: gate.repositoryPlaceholder,
     FASTGPU_VALIDATION_REPOSITORY: repository,
+    FASTGPU_GATE_RESULTS_DIR: resultsDir,
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
   });
   const gateArgs = ["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "1"];
@@ -168,6 +179,7 @@ describe("the deploy gate command", () => {
     { name: "ip-10-40-3-10.ec2.internal", pool: "infer-l4", region: "us-east-1", report: "fail-l4-timeslice.json" },
   ];
   let bin: string;
+  const resultsDir = tempDir("fastgpu-gate-results-");
   beforeAll(() => {
     bin = tempDir("fastgpu-bin-");
     credentialScript(bin, "aws"); // the gate runs `aws eks get-token`
@@ -195,6 +207,11 @@ describe("the deploy gate command", () => {
       expect(stdout).not.toContain("ip-10-40-9-99");
       expect(stdout).toContain("2 node(s): 1 passed, 1 failed");
       expect(stderr).toMatch(/GPU validation FAILED on node ip-10-40-3-10\.ec2\.internal \(pool infer-l4\): gpu0 ecc-errors: fail/);
+      expect(stderr).toContain("stay in namespace fastgpu-system until the next deploy gate run");
+      // The next run deletes the pods: the reports and JUnit are kept on the deploying machine.
+      const out = /reports and JUnit: (.+)\n/.exec(stdout)![1];
+      expect(out.startsWith(resultsDir)).toBe(true);
+      expect(fs.readdirSync(out).sort()).toEqual(["ip-10-40-3-10.ec2.internal.json", "ip-10-40-3-9.ec2.internal.json", "junit.xml"]);
       expect(kube.unauthorized).toBe(0);
     } finally {
       await kube.close();
@@ -225,6 +242,9 @@ describe("the deploy gate command", () => {
       const noRepository = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY: "" });
       expect(noRepository.code).toBe(3);
       expect(noRepository.stderr).toContain("FASTGPU_VALIDATION_REPOSITORY and FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER must be set");
+      const stale = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER: "ACCOUNT_ID.dkr.ecr.eu-west-1.amazonaws.com/other" });
+      expect(stale.code).toBe(3);
+      expect(stale.stderr).toMatch(/no container image in ACCOUNT_ID\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/other; synthesize again/);
       expect(kube.created).toEqual([]);
     } finally {
       await kube.close();

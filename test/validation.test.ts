@@ -9,8 +9,8 @@ import type { KubeObject } from "../lib/k8s/object";
 import { autoscalerTemplateTags, STARTUP_TAINT_PREFIX, VALIDATION_TAINT } from "../lib/node-template";
 import { regionDeployGate, regionReleases } from "../lib/platform/releases";
 import { derivePool } from "../lib/pools";
-import { deployGateArgs, deployGateCommand, deployGateJobsValue } from "../lib/validation/gate-command";
-import { DeployGateInputError, parseGateJobs, smokeJob } from "../lib/validation/jobs";
+import { deployGateArgs, deployGateCommand, deployGateJobsValue, DeployGateInputError } from "../lib/validation/gate-command";
+import { parseGateJobs, smokeJob } from "../lib/validation/jobs";
 import { deployGateJob, deployGateJobs, joinGateDaemonSet, validationChartObjects, withImageRepository } from "../lib/validation/objects";
 import { validationTarget } from "../lib/validation/workload";
 import { DEFAULT_CONFIG_DIR, REPO_ROOT, tempDir } from "./helpers";
@@ -78,6 +78,8 @@ describe("the deploy gate", () => {
     // Not in the chart: the gate creates its Jobs on every run.
     expect(validationChartObjects(config.fleet, east, "repo/gpu-validate:0.1.0").some((object) => object.kind === "Job")).toBe(false);
     expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 1, parallelism: 1, backoffLimitPerIndex: 0, maxFailedIndexes: 1 });
+    // Preempted by a tenant pod is no verdict on the node: the index runs again.
+    expect(job.spec).toMatchObject({ podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] }] } });
     const spec = podSpecOf(job);
     expect(spec.nodeSelector).toEqual({ "fastgpu.io/pool": "infer-l4" });
     expect(spec.containers[0].resources.limits).toMatchObject({ "nvidia.com/gpu": "1" });

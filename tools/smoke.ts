@@ -18,10 +18,9 @@ import { ConfigError, formatProblem } from "../lib/config/errors";
 import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
 import { POOL_LABEL } from "../lib/node-template";
 import { derivePool, type PoolFacts } from "../lib/pools";
-import { DEPLOY_GATE_ENV } from "../lib/validation/gate-command";
+import { DEPLOY_GATE_ENV, DeployGateInputError } from "../lib/validation/gate-command";
 import {
   CONTROLLER_UID_LABEL,
-  DeployGateInputError,
   jobFinished,
   parseGateJobs,
   podState,
@@ -92,6 +91,11 @@ function writeArtifacts(outDir: string, results: readonly NodeResult[], suite: s
   fs.writeFileSync(path.join(outDir, "junit.xml"), junitXml(results, suite));
 }
 
+/** Time for people, random for uniqueness: two runs in the same second must not see each other's Jobs. */
+function timestampId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").toLowerCase()}-${randomBytes(2).toString("hex")}`;
+}
+
 async function runSmoke(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(
     argv,
@@ -138,8 +142,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
   }
 
   const image = single(flags, "image") ?? (await deployedImage(client, [...pools.keys()]));
-  // Time for people, random for uniqueness: two runs in the same second must not see each other's Jobs.
-  const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").toLowerCase()}-${randomBytes(2).toString("hex")}`;
+  const runId = timestampId();
   log(`validating ${targets.length} node(s) in ${regionName} with ${image} (profile ${profile}, run ${runId})`);
   const created: string[] = [];
   const poolByNode = new Map<string, string>();
@@ -196,6 +199,8 @@ async function deployedImage(client: KubeClient, pools: readonly string[]): Prom
 }
 
 const GATE_DELETE_WAIT_MS = 120_000;
+/** Relative to the project directory, where the deploy gate runs; FASTGPU_GATE_RESULTS_DIR moves it. */
+const GATE_RESULTS_DIR = "gate-results";
 
 /**
  * The deploy gate owns its Jobs: it deletes the deploy-gate Jobs of earlier runs, creates this run's (from the
@@ -219,7 +224,7 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
   const jobsPath = `/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs`;
   log(`fastgpu deploy gate: validating ${gateJobs.map((gate) => `${gate.nodes} ${gate.pool} node(s)`).join(", ")} in ${cluster}`);
 
-  // Earlier runs' Jobs go first: a Job is immutable, and this run must validate the nodes there are now.
+  // Earlier runs' Jobs go first: a Job is immutable and its name is this run's too, and its old pods must not count.
   const previous = (await client.get<List<JobLike>>(`${jobsPath}?labelSelector=${encodeURIComponent(`${COMPONENT_LABEL}=${DEPLOY_GATE_COMPONENT}`)}`)).items;
   for (const job of previous) await client.remove(`${jobsPath}/${job.metadata.name}`);
   const deleteDeadline = Date.now() + GATE_DELETE_WAIT_MS;
@@ -237,7 +242,8 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
 
   const poolOf = (pod: PodLike) => pod.metadata.labels?.[POOL_LABEL] ?? "?";
   const progress = progressPrinter();
-  const deadline = Date.now() + timeoutMinutes * 60_000;
+  // A minute past the Jobs' own deadline, so that they have ended (and said why) when the gate stops looking.
+  const deadline = Date.now() + timeoutMinutes * 60_000 + 60_000;
   const pods = new Map<string, PodLike[]>();
   for (;;) {
     let allDone = true;
@@ -265,14 +271,20 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
       results.push(noResult(`(node ${missing + 1} of ${gate.nodes})`, gate.pool, `no validation pod ran for Job ${name}`));
     }
   }
-  process.stdout.write(`${renderResultsTable(results)}\n`);
+  // The next gate run deletes these Jobs and their pods: the reports are kept here as well.
+  const outDir = path.join(process.env.FASTGPU_GATE_RESULTS_DIR || GATE_RESULTS_DIR, `${region}-${timestampId()}`);
+  writeArtifacts(outDir, results, `deploy-gate/${region}`);
+  process.stdout.write(`${renderResultsTable(results)}\nreports and JUnit: ${path.resolve(outDir)}\n`);
   const code = exitCodeOf(results);
   if (code !== 0) {
     for (const result of results.filter((entry) => entry.outcome !== "pass")) {
       const why = result.failures.length > 0 ? result.failures.map(describeFailure).join("; ") : result.message;
       process.stderr.write(`GPU validation ${result.outcome === "fail" ? "FAILED" : "did not complete"} on node ${result.node} (pool ${result.pool}): ${why}\n`);
     }
-    process.stderr.write(`Pods stay in namespace ${VALIDATION_NAMESPACE} for a week: kubectl -n ${VALIDATION_NAMESPACE} logs job/<job>; rerun with npm run smoke -- --region ${region}\n`);
+    process.stderr.write(
+      `The gate's pods stay in namespace ${VALIDATION_NAMESPACE} until the next deploy gate run: kubectl -n ${VALIDATION_NAMESPACE} logs job/<job>; ` +
+        `rerun the suite with npm run smoke -- --region ${region}\n`,
+    );
     return 1;
   }
   return 0;

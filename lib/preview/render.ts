@@ -81,9 +81,11 @@ function range(counts: { min: ResourceCounts; max: ResourceCounts }): string {
 
 /**
  * The base side was synthesized by older code: its pools may name an instance type or GPU this catalog no
- * longer knows. Such a cell reads "n/a (why)" instead of failing the whole preview.
+ * longer knows. Such a cell reads "n/a (why)" instead of failing the whole preview. The head side was checked
+ * against this catalog when it was synthesized, so an error there is a bug and fails the preview.
  */
-function orUnavailable<T>(compute: () => T): T | { unavailable: string } {
+function orUnavailable<T>(side: "base" | "head", compute: () => T): T | { unavailable: string } {
+  if (side === "head") return compute();
   try {
     return compute();
   } catch (error) {
@@ -91,10 +93,10 @@ function orUnavailable<T>(compute: () => T): T | { unavailable: string } {
   }
 }
 
-function capacityCell(facts: RegionFacts | undefined, pool: string): { physical: string; advertised: string } {
+function capacityCell(side: "base" | "head", facts: RegionFacts | undefined, pool: string): { physical: string; advertised: string } {
   const config = facts?.gpuPools.find((candidate) => candidate.name === pool);
   if (!config) return { physical: "-", advertised: "-" };
-  const derived = orUnavailable(() => derivePool(config));
+  const derived = orUnavailable(side, () => derivePool(config));
   if ("unavailable" in derived) return { physical: derived.unavailable, advertised: "n/a" };
   const physical = `${derived.physicalGpus.min}-${derived.physicalGpus.max} x ${derived.gpu.name.replace(/^NVIDIA /, "")}`;
   const perNode = derived.advertisedPerNode;
@@ -108,8 +110,8 @@ function capacitySection(regions: readonly RegionPreview[]): string {
     const after = factsOf(region.after);
     const pools = [...new Set([...(before?.gpuPools ?? []).map((p) => p.name), ...(after?.gpuPools ?? []).map((p) => p.name)])];
     for (const pool of pools) {
-      const b = capacityCell(before, pool);
-      const a = capacityCell(after, pool);
+      const b = capacityCell("base", before, pool);
+      const a = capacityCell("head", after, pool);
       const changed = b.physical !== a.physical || b.advertised !== a.advertised;
       rows.push([region.region, pool, b.physical, a.physical, b.advertised, a.advertised, changed ? "**changed**" : "same"]);
     }
@@ -133,16 +135,16 @@ function costSection(regions: readonly RegionPreview[]): string {
   const rows: string[][] = [];
   let estimated = false;
   for (const region of regions) {
-    const cost = (side: FactsSide): { total: MinMax | null } | { unavailable: string } | undefined => {
+    const cost = (which: "base" | "head", side: FactsSide): { total: MinMax | null } | { unavailable: string } | undefined => {
       const facts = factsOf(side);
       if (!facts) return undefined;
-      const computed = orUnavailable(() => regionCost(facts));
+      const computed = orUnavailable(which, () => regionCost(facts));
       if ("unavailable" in computed) return computed;
       estimated ||= computed.estimated;
       return { total: computed.totalMonthlyUsd };
     };
-    const beforeCost = cost(region.before);
-    const afterCost = cost(region.after);
+    const beforeCost = cost("base", region.before);
+    const afterCost = cost("head", region.after);
     const cell = (side: typeof beforeCost, bound: "min" | "max") =>
       side && "unavailable" in side ? side.unavailable : usd(side?.total?.[bound] ?? null);
     const before = beforeCost && "total" in beforeCost ? beforeCost.total : undefined;

@@ -6,6 +6,14 @@
  */
 import type { KubeObject } from "../k8s/object";
 
+/** What the deploy gate was handed is not what it can run; the message says what to do. */
+export class DeployGateInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeployGateInputError";
+  }
+}
+
 export interface GateCommandInput {
   readonly region: string;
   readonly clusterName: string;

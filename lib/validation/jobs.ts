@@ -9,6 +9,7 @@ import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
 import { POOL_LABEL } from "../node-template";
 import type { PoolFacts } from "../pools";
 import { noResult, parseReport, ReportError, reportFromLog, resultFromReport, type NodeResult } from "./results";
+import { DeployGateInputError } from "./gate-command";
 import { VALIDATION_PRIORITY_CLASS } from "./objects";
 import { COMPONENT_LABEL, reportingArgs, VALIDATION_NAMESPACE, validationPodSpec, validationTarget } from "./workload";
 
@@ -30,6 +31,9 @@ export interface PodLike {
   readonly spec?: { readonly nodeName?: string };
   readonly status?: {
     readonly phase?: string;
+    /** Set when the kubelet refuses the pod, e.g. `OutOfnvidia.com/gpu` for a pinned pod on a busy node. */
+    readonly reason?: string;
+    readonly message?: string;
     readonly conditions?: readonly Condition[];
     readonly containerStatuses?: readonly {
       readonly state?: {
@@ -70,7 +74,9 @@ export function podState(pod: PodLike): PodState {
       return { phase: "succeeded", detail: "exit 0" };
     case "Failed": {
       const terminated = container?.terminated;
-      return { phase: "failed", detail: terminated ? `exit ${terminated.exitCode ?? "?"}${terminated.reason ? ` (${terminated.reason})` : ""}` : "failed" };
+      if (terminated) return { phase: "failed", detail: `exit ${terminated.exitCode ?? "?"}${terminated.reason ? ` (${terminated.reason})` : ""}` };
+      if (status.reason) return { phase: "failed", detail: `${status.reason}${status.message ? `: ${status.message}` : ""}` };
+      return { phase: "failed", detail: "failed" };
     }
     case "Running":
       return { phase: "running", detail: "running" };
@@ -139,13 +145,6 @@ export function smokeJob(input: {
       },
     },
   };
-}
-
-export class DeployGateInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DeployGateInputError";
-  }
 }
 
 /** A deploy-gate Job as the gate needs it: which pool, how many nodes, and the object to create. */

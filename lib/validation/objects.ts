@@ -2,12 +2,13 @@
  * GPU validation objects. The `fastgpu-gpu-validation` chart holds the long-lived ones: per pool a join-gate
  * DaemonSet (every new node, before it takes work), the join gate's RBAC, and the priority class of one-shot
  * validation pods. The deploy-gate Jobs (one indexed Job per pool with nodes at deploy time) are not in the
- * chart: the deploy gate creates them itself on every run, so each run validates the nodes there are then.
+ * chart: the deploy gate creates them itself on every run, replacing those of earlier runs.
  */
 import { createHash } from "node:crypto";
 import type { RegionConfig } from "../config/load";
 import type { FleetFile } from "../config/schema";
 import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
+import { DeployGateInputError } from "./gate-command";
 import { POOL_LABEL, VALIDATION_LABEL } from "../node-template";
 import { derivePool, type PoolFacts } from "../pools";
 import {
@@ -49,7 +50,8 @@ function shortHash(value: unknown): string {
 }
 
 /**
- * One pod per node of the pool at deploy time. Indexed with a per-index backoff of 0, so every node reports
+ * One pod per node of the pool's minimum size: the nodes the deploy itself brings up (nodes the autoscaler adds
+ * later pass the join gate). Indexed with a per-index backoff of 0, so every node reports
  * even when one fails, and the Job fails at the end if any did. Its name carries a hash of its spec: Jobs are
  * immutable, so a changed gate is a new Job (and an unchanged one is not re-run).
  */
@@ -75,8 +77,11 @@ export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string)
     parallelism: nodes,
     backoffLimitPerIndex: 0,
     maxFailedIndexes: nodes,
+    // A tenant pod may preempt a validation pod (it runs at a lower priority): that is no verdict on the node,
+    // so the index starts again instead of failing, until the deadline.
+    podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] }] },
     activeDeadlineSeconds: fleet.validation.deployGateTimeoutMinutes * 60,
-    // Kept a week for `kubectl logs`; the next deploy gate run replaces it.
+    // Kept for `kubectl logs` until the next deploy gate run replaces it (a week at most).
     ttlSecondsAfterFinished: 7 * 24 * 3600,
     template: { metadata: { labels: podLabels }, spec: podSpecFor(podImage) },
   });
@@ -199,6 +204,9 @@ export function deployGateJobs(fleet: FleetFile, region: RegionConfig, image: st
  */
 export function withImageRepository(job: KubeObject, placeholder: string, repository: string): KubeObject {
   const spec = job.spec as { template: { spec: { containers: { image: string }[] } } };
+  if (!spec.template.spec.containers.some((container) => container.image.startsWith(`${placeholder}:`))) {
+    throw new DeployGateInputError(`Job ${job.metadata.name}: no container image in ${placeholder}; synthesize again so the Jobs and the placeholder agree`);
+  }
   const containers = spec.template.spec.containers.map((container) =>
     container.image.startsWith(`${placeholder}:`) ? { ...container, image: `${repository}${container.image.slice(placeholder.length)}` } : container,
   );
