@@ -92,22 +92,6 @@ bool loadSkuTable(const Options& options, SkuTable* table, std::string* error) {
   }
 }
 
-GpuSnapshot snapshotOf(const GpuRunState& run) {
-  const GpuContext& context = *run.context;
-  GpuSnapshot snapshot;
-  snapshot.identity = context.identity;
-  if (context.sku) {
-    snapshot.skuKey = context.sku->key;
-    snapshot.skuName = context.sku->name;
-  }
-  snapshot.skuMatchedBy = context.skuMatchedBy;
-  snapshot.timeSliced = context.timeSliced;
-  snapshot.sharingSource = context.sharingSource;
-  std::lock_guard<std::mutex> lock(run.mutex);
-  snapshot.checks = run.results;
-  return snapshot;
-}
-
 // Emits JSON, termination summary and table; returns the process exit code.
 int emitReport(RunReport& report) {
   finalizeVerdict(report);

@@ -349,20 +349,7 @@ RunReport runScenario(const NodePlan& plan) {
   std::vector<CheckResult> after = runNodeChecks(node, nodePointers, NodeCheck::Phase::AfterGpuChecks);
   report.nodeChecks.insert(report.nodeChecks.end(), after.begin(), after.end());
 
-  for (auto& run : runs) {
-    const GpuContext& context = *run->context;
-    GpuSnapshot snapshot;
-    snapshot.identity = context.identity;
-    if (context.sku) {
-      snapshot.skuKey = context.sku->key;
-      snapshot.skuName = context.sku->name;
-    }
-    snapshot.skuMatchedBy = context.skuMatchedBy;
-    snapshot.timeSliced = context.timeSliced;
-    snapshot.sharingSource = context.sharingSource;
-    snapshot.checks = run->results;
-    report.gpus.push_back(snapshot);
-  }
+  for (auto& run : runs) report.gpus.push_back(snapshotOf(*run));
 
   // The runner timed what ran (skipped checks stay at 0): fixed values instead.
   auto fix = [](std::vector<CheckResult>& checks) {

@@ -100,13 +100,10 @@ CheckResult evaluateEcc(const EccReadings& readings, const NvmlApi* nvml) {
     bad.details = result.details;
     return bad;
   }
-  Threshold threshold;
-  threshold.comparison = Comparison::AtMost;
-  threshold.value = 0;
-  threshold.unit = "errors";
-  threshold.source =
+  Threshold threshold = makeThreshold(
+      Comparison::AtMost, 0, "errors",
       "policy: any uncorrectable ECC error since the driver loaded fails (DCGM diagnostics and aznhc check_gpu_ecc "
-      "treat uncorrectable errors as failures)";
+      "treat uncorrectable errors as failures)");
   applyJudgement(result, static_cast<double>(readings.volatileUncorrected.value), threshold);
   if (result.status == Status::Fail) {
     result.reason = std::to_string(readings.volatileUncorrected.value) +
@@ -121,13 +118,10 @@ CheckResult evaluateRemap(const RemapReadings& readings, const NvmlApi* nvml) {
   const std::string name = "row-remap";
   CheckResult result;
   result.name = name;
-  Threshold threshold;
-  threshold.comparison = Comparison::AtMost;
-  threshold.value = 0;
-  threshold.unit = "conditions";
-  threshold.source =
+  Threshold threshold = makeThreshold(
+      Comparison::AtMost, 0, "conditions",
       "policy: a pending or failed row remap (pending page retirement before Ampere) fails, as in DCGM's L1 "
-      "software checks and aznhc check_gpu_ecc";
+      "software checks and aznhc check_gpu_ecc");
 
   if (readings.rows.ok()) {
     const RemappedRows& rows = readings.rows.value;
@@ -207,13 +201,10 @@ CheckResult evaluatePcieLink(const std::vector<TelemetrySample>& samples, const 
     return notOk(result.name, "maximum PCIe link", code, nullptr);
   }
   unsigned maxGen = limits.maxPcieGeneration.value, maxWidth = limits.maxPcieWidth.value;
-  Threshold threshold;
-  threshold.comparison = Comparison::AtLeast;
-  threshold.value = maxGen;
-  threshold.unit = "gen";
-  threshold.source =
+  Threshold threshold = makeThreshold(
+      Comparison::AtLeast, maxGen, "gen",
       "NVML maximum link generation and width for this device and system; compared with the best seen under load "
-      "because idle links down-train";
+      "because idle links down-train");
   std::vector<std::string> problems;
   if (observedGen < maxGen)
     problems.push_back("link ran at Gen" + std::to_string(observedGen) + " under load, capable of Gen" +
@@ -312,11 +303,9 @@ CheckResult evaluateClocks(const std::vector<TelemetrySample>& samples, const Te
     bad.details = result.details;
     return bad;
   }
-  Threshold threshold;
-  threshold.comparison = Comparison::AtMost;
-  threshold.value = 100.0 * policy.throttleMaxFlaggedSampleFraction.value.value_or(0.05);
-  threshold.unit = "% of samples";
-  threshold.source = policy.throttleMaxFlaggedSampleFraction.source;
+  Threshold threshold = makeThreshold(
+      Comparison::AtMost, 100.0 * policy.throttleMaxFlaggedSampleFraction.value.value_or(0.05), "% of samples",
+      policy.throttleMaxFlaggedSampleFraction.source);
   double percent = 100.0 * flagged / usable;
   applyJudgement(result, percent, threshold);
   std::vector<std::string> problems;

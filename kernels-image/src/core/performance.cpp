@@ -54,11 +54,9 @@ CheckResult evaluateSustainedLoad(double earlyTflops, double lateTflops, const S
   result.name = "sustained-load";
   result.details.set("earlyTflops", earlyTflops);
   result.details.set("lateTflops", lateTflops);
-  Threshold threshold;
-  threshold.comparison = Comparison::AtLeast;
-  threshold.value = policy.sustainedLoadMinLateToEarlyRatio.value.value_or(0.9);
-  threshold.unit = "late/early";
-  threshold.source = policy.sustainedLoadMinLateToEarlyRatio.source;
+  Threshold threshold = makeThreshold(
+      Comparison::AtLeast, policy.sustainedLoadMinLateToEarlyRatio.value.value_or(0.9), "late/early",
+      policy.sustainedLoadMinLateToEarlyRatio.source);
   if (timeSliced) {
     threshold.binding = false;
     threshold.notBindingReason = kTimeSlicedNotBinding;
@@ -80,11 +78,9 @@ CheckResult evaluateMemoryPattern(const MemoryPatternMeasurement& measurement) {
   result.details.set("rounds", measurement.rounds);
   result.details.set("firstError", measurement.firstError);
 
-  Threshold threshold;
-  threshold.comparison = Comparison::AtMost;
-  threshold.value = 0;
-  threshold.unit = "bad words";
-  threshold.source = "policy: a memory test tolerates no mismatched word";
+  Threshold threshold = makeThreshold(
+      Comparison::AtMost, 0, "bad words",
+      "policy: a memory test tolerates no mismatched word");
   applyJudgement(result, static_cast<double>(measurement.mismatchedWords), threshold);
   if (result.status == Status::Fail) {
     result.reason = std::to_string(measurement.mismatchedWords) + " mismatched 64-bit word(s) in " +
@@ -111,13 +107,10 @@ CheckResult evaluateGemmCorrectness(const GemmCorrectnessMeasurement& measuremen
                     std::to_string(measurement.computeMajor) + "." + std::to_string(measurement.computeMinor);
     return result;
   }
-  Threshold threshold;
-  threshold.comparison = Comparison::AtMost;
-  threshold.value = 0;
-  threshold.unit = "wrong elements";
-  threshold.source =
+  Threshold threshold = makeThreshold(
+      Comparison::AtMost, 0, "wrong elements",
       "exact on small-integer inputs; 2^-10 x sum|a*b| on uniform inputs (3x the FP32 summation error bound at "
-      "K=2048, see gemm_correctness_check.cu)";
+      "K=2048, see gemm_correctness_check.cu)");
   applyJudgement(result, static_cast<double>(measurement.mismatches), threshold);
   result.reason = measurement.mismatches
                       ? std::to_string(measurement.mismatches) + " GEMM output element(s) outside tolerance"

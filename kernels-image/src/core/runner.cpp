@@ -113,4 +113,20 @@ std::vector<CheckResult> runNodeChecks(NodeContext& context, const std::vector<N
   return results;
 }
 
+GpuSnapshot snapshotOf(const GpuRunState& run) {
+  const GpuContext& context = *run.context;
+  GpuSnapshot snapshot;
+  snapshot.identity = context.identity;
+  if (context.sku) {
+    snapshot.skuKey = context.sku->key;
+    snapshot.skuName = context.sku->name;
+  }
+  snapshot.skuMatchedBy = context.skuMatchedBy;
+  snapshot.timeSliced = context.timeSliced;
+  snapshot.sharingSource = context.sharingSource;
+  std::lock_guard<std::mutex> lock(run.mutex);
+  snapshot.checks = run.results;
+  return snapshot;
+}
+
 }  // namespace gv

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "check.h"
+#include "report.h"
 
 namespace gv {
 
@@ -23,6 +24,9 @@ struct GpuRunState : GpuRun {
 // sampled from the start of the first load check to the end of the last.
 void runGpuChecks(GpuRunState& run, const std::vector<GpuCheck*>& checks, Profile profile,
                   std::chrono::milliseconds sampleInterval = std::chrono::milliseconds(100));
+
+// The GPU's identity and its results so far, for the report (safe while the run is still going).
+GpuSnapshot snapshotOf(const GpuRunState& run);
 
 std::vector<CheckResult> runNodeChecks(NodeContext& context, const std::vector<NodeCheck*>& checks,
                                        NodeCheck::Phase phase);

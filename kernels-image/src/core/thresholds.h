@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "sku_table.h"
 #include "types.h"
@@ -20,6 +21,16 @@ struct Threshold {
   bool binding = true;
   std::string notBindingReason;  // why a non-binding threshold only reports
 };
+
+// A binding threshold; a check that only reports sets `binding` and `notBindingReason` afterwards.
+inline Threshold makeThreshold(Comparison comparison, double value, std::string unit, std::string source) {
+  Threshold threshold;
+  threshold.comparison = comparison;
+  threshold.value = value;
+  threshold.unit = std::move(unit);
+  threshold.source = std::move(source);
+  return threshold;
+}
 
 struct Judgement {
   Status status = Status::Skip;

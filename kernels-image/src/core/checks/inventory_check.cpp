@@ -114,11 +114,7 @@ class InventoryCheck final : public NodeCheck {
 
     // Without a working CUDA there is no count to judge unless the Job said how many it requested.
     if (!facts.cudaDeviceCountError || options.expectGpus) {
-      Threshold threshold;
-      threshold.comparison = Comparison::AtLeast;
-      threshold.value = expected;
-      threshold.unit = "GPUs";
-      threshold.source = expectedSource;
+      Threshold threshold = makeThreshold(Comparison::AtLeast, expected, "GPUs", expectedSource);
       result.value = visible;
       result.unit = "GPUs";
       result.threshold = threshold;

@@ -86,11 +86,9 @@ class MigSliceCheck final : public GpuCheck {
       problems.push_back("visible " + std::to_string(id.smCount) + " SMs, " + slice.profile + " has " +
                          std::to_string(*slice.smCount));
 
-    Threshold threshold;
-    threshold.comparison = Comparison::AtLeast;
-    threshold.value = slice.minMemoryBytes / (1024.0 * 1024.0 * 1024.0);
-    threshold.unit = "GiB";
-    threshold.source = slice.memorySource + "; SM count: " + slice.smSource;
+    Threshold threshold = makeThreshold(
+        Comparison::AtLeast, slice.minMemoryBytes / (1024.0 * 1024.0 * 1024.0), "GiB",
+        slice.memorySource + "; SM count: " + slice.smSource);
     result.value = id.totalMemoryBytes / (1024.0 * 1024.0 * 1024.0);
     result.unit = "GiB";
     result.threshold = threshold;

@@ -99,11 +99,7 @@ class NodeConsistencyCheck final : public NodeCheck {
       result.reason = "no two comparable GPUs produced HBM or GEMM measurements";
       return result;
     }
-    Threshold threshold;
-    threshold.comparison = Comparison::AtLeast;
-    threshold.value = minRatio;
-    threshold.unit = "x median";
-    threshold.source = policy.source;
+    Threshold threshold = makeThreshold(Comparison::AtLeast, minRatio, "x median", policy.source);
     if (anyTimeSliced) {
       threshold.binding = false;
       threshold.notBindingReason = kTimeSlicedNotBinding;
