@@ -1,35 +1,13 @@
-import { evaluate } from "@marcbachmann/cel-js";
 import { loadFleetConfig } from "../lib/config/load";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
-import { DEFAULT_CONFIG_DIR } from "./helpers";
-
-interface Policy {
-  metadata: { name: string };
-  spec: {
-    failurePolicy: string;
-    matchConditions?: { expression: string }[];
-    matchConstraints: { resourceRules: { resources: string[]; operations: string[] }[]; namespaceSelector: unknown };
-    validations: { expression: string; message: string }[];
-  };
-}
+import { admissionPolicyFor, admits, DEFAULT_CONFIG_DIR, type AdmissionPolicy } from "./helpers";
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
 const east = config.regions.find((region) => region.region === "us-east-1")!;
 const installed: KubeObject[] = regionReleases(config.fleet, east).flatMap((release) => release.objects);
-const policies = installed.filter((object) => object.kind === "ValidatingAdmissionPolicy") as unknown as Policy[];
-const policyFor = (resource: string) => policies.find((policy) => policy.spec.matchConstraints.resourceRules.some((rule) => rule.resources.includes(resource)))!;
-
-/**
- * The policy's verdict on a request, with a CEL engine standing in for the API server's (same semantics, no
- * schema type checking): a request its match conditions exclude is admitted; otherwise every validation must hold.
- * Quantities are strings, as the API server presents them.
- */
-function admits(policy: Policy, object: unknown, oldObject: unknown = null, operation = oldObject === null ? "CREATE" : "UPDATE"): boolean {
-  const context = { object, oldObject, request: { operation } };
-  if (!(policy.spec.matchConditions ?? []).every((condition) => evaluate(condition.expression, context) === true)) return true;
-  return policy.spec.validations.every((validation) => evaluate(validation.expression, context) === true);
-}
+const policies = installed.filter((object) => object.kind === "ValidatingAdmissionPolicy") as unknown as AdmissionPolicy[];
+const policyFor = (resource: string) => admissionPolicyFor(installed, resource);
 
 const container = (resources?: Record<string, Record<string, string>>) => ({ name: "main", image: "example/train:1", ...(resources ? { resources } : {}) });
 const pod = (...containers: object[]) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "research" }, spec: { containers } });

@@ -2,7 +2,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { evaluate } from "@marcbachmann/cel-js";
 import { parseDocument } from "yaml";
+import type { KubeObject } from "../lib/k8s/object";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_CONFIG_DIR = path.join(REPO_ROOT, "config");
@@ -49,4 +51,33 @@ export function validateObjects(objects: readonly unknown[]): { status: number |
     encoding: "utf8",
   });
   return { status: result.status, problems: result.stdout.split("\n").filter(Boolean) };
+}
+
+export interface AdmissionPolicy {
+  metadata: { name: string };
+  spec: {
+    failurePolicy: string;
+    matchConditions?: { expression: string }[];
+    matchConstraints: { resourceRules: { resources: string[]; operations: string[] }[]; namespaceSelector: unknown };
+    validations: { expression: string; message: string }[];
+  };
+}
+
+/** The ValidatingAdmissionPolicy among `objects` that matches `resource` (e.g. "pods", "jobs"). */
+export function admissionPolicyFor(objects: readonly KubeObject[], resource: string): AdmissionPolicy {
+  const policies = objects.filter((object) => object.kind === "ValidatingAdmissionPolicy") as unknown as AdmissionPolicy[];
+  const policy = policies.find((candidate) => candidate.spec.matchConstraints.resourceRules.some((rule) => rule.resources.includes(resource)));
+  if (!policy) throw new Error(`no ValidatingAdmissionPolicy matches ${resource}`);
+  return policy;
+}
+
+/**
+ * The policy's verdict on a request, with a CEL engine standing in for the API server's (same semantics, no
+ * schema type checking): a request its match conditions exclude is admitted; otherwise every validation must hold.
+ * Quantities are strings, as the API server presents them.
+ */
+export function admits(policy: AdmissionPolicy, object: unknown, oldObject: unknown = null, operation = oldObject === null ? "CREATE" : "UPDATE"): boolean {
+  const context = { object, oldObject, request: { operation } };
+  if (!(policy.spec.matchConditions ?? []).every((condition) => evaluate(condition.expression, context) === true)) return true;
+  return policy.spec.validations.every((validation) => evaluate(validation.expression, context) === true);
 }

@@ -1,4 +1,3 @@
-import { evaluate } from "@marcbachmann/cel-js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -6,7 +5,7 @@ import { loadFleetConfig } from "../lib/config/load";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
 import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../lib/tenancy/kueue";
-import { DEFAULT_CONFIG_DIR, REPO_ROOT, validateObjects } from "./helpers";
+import { admissionPolicyFor, admits, DEFAULT_CONFIG_DIR, REPO_ROOT, validateObjects } from "./helpers";
 
 /** The Job in docs/tenancy.md, after the `sample-job` marker. */
 function sampleJob() {
@@ -63,12 +62,7 @@ describe("the tenant Job in docs/tenancy.md", () => {
   });
 
   it("passes the tenant admission policies, as a Job and as the pods it creates", () => {
-    const policies = objects.filter((object) => object.kind === "ValidatingAdmissionPolicy");
-    const policyFor = (resource: string) =>
-      policies.find((policy) => (policy.spec as { matchConstraints: { resourceRules: { resources: string[] }[] } }).matchConstraints.resourceRules.some((rule) => rule.resources.includes(resource)))!;
-    const admitted = (policy: KubeObject, object: unknown) =>
-      (policy.spec as { validations: { expression: string }[] }).validations.every((validation) => evaluate(validation.expression, { object, request: { operation: "CREATE" } }) === true);
-    expect(admitted(policyFor("jobs"), job)).toBe(true);
-    expect(admitted(policyFor("pods"), { kind: "Pod", metadata: job.spec.template.metadata, spec: podSpec })).toBe(true);
+    expect(admits(admissionPolicyFor(objects, "jobs"), job)).toBe(true);
+    expect(admits(admissionPolicyFor(objects, "pods"), { kind: "Pod", metadata: job.spec.template.metadata, spec: podSpec })).toBe(true);
   });
 });

@@ -160,6 +160,16 @@ export class KubeClient {
     return this.json<T>("GET", apiPath);
   }
 
+  /** The object, or undefined when the API server says it does not exist (404). */
+  async find<T>(apiPath: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(apiPath);
+    } catch (error) {
+      if (error instanceof KubeError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   create<T>(apiPath: string, body: unknown): Promise<T> {
     return this.json<T>("POST", apiPath, body);
   }

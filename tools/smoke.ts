@@ -185,15 +185,11 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
 /** The image the region's join gate runs: what the last deploy installed. */
 async function deployedImage(client: KubeClient, pools: readonly string[]): Promise<string> {
   for (const pool of pools) {
-    try {
-      const daemonSet = await client.get<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(
-        `/apis/apps/v1/namespaces/${VALIDATION_NAMESPACE}/daemonsets/gpu-join-gate-${pool}`,
-      );
-      const container = daemonSet.spec.template.spec.containers.find((entry) => entry.name === VALIDATION_CONTAINER);
-      if (container) return container.image;
-    } catch (error) {
-      if (!(error instanceof KubeError && error.status === 404)) throw error;
-    }
+    const daemonSet = await client.find<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(
+      `/apis/apps/v1/namespaces/${VALIDATION_NAMESPACE}/daemonsets/gpu-join-gate-${pool}`,
+    );
+    const container = daemonSet?.spec.template.spec.containers.find((entry) => entry.name === VALIDATION_CONTAINER);
+    if (container) return container.image;
   }
   throw new KubeError("no join-gate DaemonSet to take the validation image from (join gate off?); pass --image <repository>:<tag>");
 }
@@ -229,7 +225,7 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
   for (const job of previous) await client.remove(`${jobsPath}/${job.metadata.name}`);
   const deleteDeadline = Date.now() + GATE_DELETE_WAIT_MS;
   for (const gate of gateJobs) {
-    while (await exists(client, `${jobsPath}/${gate.job.metadata.name}`)) {
+    while ((await client.find(`${jobsPath}/${gate.job.metadata.name}`)) !== undefined) {
       if (Date.now() > deleteDeadline) throw new KubeError(`Job ${gate.job.metadata.name} from an earlier run is still being deleted; rerun the deploy`);
       await sleep(2_000);
     }
@@ -288,16 +284,6 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-async function exists(client: KubeClient, apiPath: string): Promise<boolean> {
-  try {
-    await client.get(apiPath);
-    return true;
-  } catch (error) {
-    if (error instanceof KubeError && error.status === 404) return false;
-    throw error;
-  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
