@@ -76,6 +76,17 @@ export const TERRAFORM_PROVIDERS = {
   helm: "3.1.1",
 } as const;
 
+/**
+ * OpenTofu (MPL-2.0), built from its Go module by `npm run toolchain:tofu` for the tests that need a real
+ * plan or `local-exec` on a machine without Terraform. Deploying takes Terraform >= 1.10 or OpenTofu, the
+ * user's choice; this pin is only what the project builds for itself.
+ */
+export const OPENTOFU = {
+  module: "github.com/opentofu/opentofu",
+  version: "1.12.6",
+  source: "Go module proxy, github.com/opentofu/opentofu v1.12.6 (go 1.26.6; newest stable release it serves)",
+} as const;
+
 /** The EKS AMI family for GPU nodes: the NVIDIA driver, container toolkit and fabric manager are preinstalled. */
 export const GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA";
 export const SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD";
@@ -84,3 +95,31 @@ export const SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD";
 export function isExactVersion(version: string | undefined): boolean {
   return typeof version === "string" && /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version);
 }
+
+/** One NVIDIA wheel on PyPI, pinned to the exact x86_64 file. */
+export interface CudaWheelPin {
+  readonly version: string;
+  /** A platform tag of that wheel: pip matches `--platform` exactly, never older manylinux tags. */
+  readonly platform: string;
+  /** sha256 of the wheel file, checked after download. */
+  readonly sha256: string;
+}
+
+/**
+ * The CUDA toolkit `npm run toolchain:cuda` assembles from NVIDIA's PyPI wheels, to build and test
+ * kernels-image/ where no toolkit is installed: CUDA 13.0 Update 2's components, the `CUDA_VERSION` of
+ * kernels-image/Dockerfile (checked by test). The image itself builds on NVIDIA's devel image.
+ */
+export const CUDA_TOOLKIT = {
+  cuda: "13.0",
+  release: "13.0.2",
+  // PyPI (`pip index versions`, `pip download --no-deps`, read 2026-12-01): newest 13.0.x of each; cuBLAS 13.1.0.3 is 13.0 Update 2's (r580 build, CUDA 13.0 headers).
+  wheels: {
+    "nvidia-cuda-nvcc": { version: "13.0.88", platform: "manylinux_2_17_x86_64", sha256: "56fe502eb77625a12f25172caa3cdddb4e4c8ba2c8c17dba44b164761b380f03" },
+    "nvidia-cuda-crt": { version: "13.0.88", platform: "manylinux_2_17_x86_64", sha256: "2c8043c7c9e02492716426e9919fc78d2c5b3b2a7a768a88e952676b08aa55a4" },
+    "nvidia-cuda-cccl": { version: "13.0.85", platform: "manylinux_2_17_x86_64", sha256: "e0da7ad981f3a8aff08241b5bfc1af868742a63e2762f53a5171c492ef242649" },
+    "nvidia-cuda-runtime": { version: "13.0.96", platform: "manylinux_2_17_x86_64", sha256: "7f82250d7782aa23b6cfe765ecc7db554bd3c2870c43f3d1821f1d18aebf0548" },
+    "nvidia-nvvm": { version: "13.0.88", platform: "manylinux_2_12_x86_64", sha256: "c5f41ffeb6466944a026dfa5317d7d85355c119bbec279205d22f1869d1054e0" },
+    "nvidia-cublas": { version: "13.1.0.3", platform: "manylinux_2_27_x86_64", sha256: "ee8722c1f0145ab246bccb9e452153b5e0515fd094c3678df50b2a0888b8b171" },
+  },
+} as const satisfies { cuda: string; release: string; wheels: Readonly<Record<string, CudaWheelPin>> };

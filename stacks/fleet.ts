@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
+import { ValidateProviderPresence } from "cdktf/lib/validations";
 import { collectPolicyViolations, type PolicyViolation } from "../constructs/policies";
 import type { FleetConfig } from "../lib/config/load";
 import { RegionInfraStack } from "./infra-stack";
@@ -44,7 +45,11 @@ export function synthFleet(config: FleetConfig, outdir: string, build: (app: App
   const staging = `${outdir.replace(/\/+$/, "")}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    const app = new App({ outdir: staging, stackTraces: false });
+    // skipValidation: cdktf's construct validations include a Terraform version probe (terraform_data, our
+    // deploy gate, adds one) that runs `terraform version` at synth, so synth would need the binary only
+    // deploy uses, and fail without it. Terraform checks its own version at deploy; the one other validation
+    // cdktf adds, provider presence, checks the synthesized configuration and runs below.
+    const app = new App({ outdir: staging, stackTraces: false, skipValidation: true });
     build(app);
     // Under the cdktf CLI the app carries on past error annotations; outside it the first stack throws.
     // Either way every violation is collected and nothing reaches `outdir`.
@@ -57,12 +62,25 @@ export function synthFleet(config: FleetConfig, outdir: string, build: (app: App
     }
     const violations = collectPolicyViolations(app);
     if (violations.length > 0) throw new PolicyError(violations);
+    validateProviderPresence(app);
     copyTree(staging, outdir);
     const stacks = fs.readdirSync(path.join(staging, "stacks")).sort();
     return { outdir, stacks };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * What `skipValidation` leaves out and does not depend on the machine: every resource's provider is declared
+ * in its stack. Throws cdktf's own message.
+ */
+export function validateProviderPresence(app: App): void {
+  const errors = app.node
+    .findAll()
+    .filter(TerraformStack.isStack)
+    .flatMap((stack) => new ValidateProviderPresence(stack).validate().map((message) => `[${stack.node.path}] ${message}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join("\n  ")}`);
 }
 
 function copyTree(from: string, to: string): void {

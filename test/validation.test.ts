@@ -13,6 +13,7 @@ import { deployGateArgs, deployGateCommand, deployGateJobsValue, DeployGateInput
 import { parseGateJobs, smokeJob } from "../lib/validation/jobs";
 import { deployGateJob, deployGateJobs, joinGateDaemonSet, validationChartObjects, withImageRepository } from "../lib/validation/objects";
 import { validationTarget } from "../lib/validation/workload";
+import { terraformForTests } from "../tools/toolchain/terraform";
 import { DEFAULT_CONFIG_DIR, REPO_ROOT, tempDir } from "./helpers";
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
@@ -128,16 +129,18 @@ describe("the deploy gate", () => {
     expect(real.metadata.name).toBe(gate.jobs[0].metadata.name);
   });
 
-  const terraform = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
-  (terraform ? it : it.skip)("reaches the gate byte for byte through a real Terraform local-exec environment", () => {
+  // terraform, else tofu, else `npm run toolchain:tofu`'s OpenTofu; skipped without one, except under CI=true.
+  const terraform = terraformForTests();
+  (terraform.run ? it : it.skip)("reaches the gate byte for byte through a real Terraform local-exec environment", () => {
+    if (!terraform.binary) throw new Error(terraform.missing);
     const dir = tempDir("fastgpu-tf-env-");
     const [job] = regionDeployGate(config.fleet, east).jobs;
     const jobs = [{ ...job, metadata: { ...job.metadata, annotations: { note: '${x} %{y} $${z} "quoted"' } } }];
     const local = { command: 'printf %s "$FASTGPU_DEPLOY_GATE_JOBS" > received.json', environment: { FASTGPU_DEPLOY_GATE_JOBS: deployGateJobsValue(jobs) } };
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { gate: { provisioner: [{ "local-exec": local }] } } } }));
     for (const args of [["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]]) {
-      const run = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1" } });
-      expect(run.status).toBe(0);
+      const run = spawnSync(terraform.binary.path, args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" } });
+      if (run.status !== 0) throw new Error(`${terraform.binary.path} ${args.join(" ")} exited ${run.status}: ${run.stderr}`);
     }
     expect(fs.readFileSync(path.join(dir, "received.json"), "utf8")).toBe(JSON.stringify(jobs));
   });
