@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The cluster scenarios need the twin: `npm run test:cluster` (jest.cluster.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/cluster/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }],
     // The CEL evaluator the admission-policy tests use ships only as ES modules.

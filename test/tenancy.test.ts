@@ -9,7 +9,7 @@ import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
 import { tenantDataPolicy } from "../lib/tenancy/access";
 import { clusterQueue, coveredResources, kueueObjects } from "../lib/tenancy/kueue";
-import { gpuRequestCaps, tenantNamespaceObjects } from "../lib/tenancy/namespace";
+import { tenantNamespaceObjects } from "../lib/tenancy/namespace";
 import { resolveTenantQuotas } from "../lib/tenancy/quotas";
 import { derivePool } from "../lib/pools";
 import { LOCAL_CHARTS } from "../lib/versions";
@@ -37,20 +37,6 @@ describe("tenant quotas", () => {
       { tenant: "a", pool: "p2", nominal: 2, borrowingLimit: 1, lendingLimit: 2 },
       { tenant: "b", pool: "p1", nominal: 3, borrowingLimit: undefined, lendingLimit: 3 },
     ]);
-  });
-
-  it("cap a namespace's GPU requests at what the tenant can ever hold", () => {
-    const pools = east.gpuPools.map((pool) => derivePool(pool));
-    const quotas = resolveTenantQuotas(east.quotas);
-    // research: H100 24 + borrow 16 capped at the pool's 32; L4 8 + 16; A100 MIG 8 + 16 capped at 16 GPUs.
-    expect(gpuRequestCaps("research", pools, quotas)).toEqual({
-      "nvidia.com/gpu": 32 + 24,
-      "nvidia.com/mig-1g.5gb": 16 * 2,
-      "nvidia.com/mig-2g.10gb": 16,
-      "nvidia.com/mig-3g.20gb": 16,
-    });
-    // inference has no borrowing limit: it can reach every pool's full size.
-    expect(gpuRequestCaps("inference", pools, quotas)["nvidia.com/gpu"]).toBe(32 + 32);
   });
 });
 
@@ -127,7 +113,7 @@ describe("Kueue objects", () => {
 });
 
 describe("tenant namespaces", () => {
-  const objects = tenantNamespaceObjects(config.fleet, east);
+  const objects = tenantNamespaceObjects(config.fleet);
   const inNamespace = (namespace: string, kind: string) => byKind(objects, kind).filter((object) => object.metadata.namespace === namespace);
 
   it("enforce the restricted Pod Security level", () => {
@@ -142,16 +128,8 @@ describe("tenant namespaces", () => {
     }
   });
 
-  it("cap GPU requests with a ResourceQuota and default container requests with a LimitRange", () => {
-    const [quota] = inNamespace("research", "ResourceQuota");
-    expect(quota.spec).toEqual({
-      hard: {
-        "requests.nvidia.com/gpu": "56",
-        "requests.nvidia.com/mig-1g.5gb": "32",
-        "requests.nvidia.com/mig-2g.10gb": "16",
-        "requests.nvidia.com/mig-3g.20gb": "16",
-      },
-    });
+  it("leave GPU quotas to Kueue (no ResourceQuota, which would refuse queued pods) and give containers default requests", () => {
+    expect(objects.filter((object) => object.kind === "ResourceQuota")).toEqual([]);
     const [limits] = inNamespace("research", "LimitRange");
     expect(limits.spec).toEqual({ limits: [{ type: "Container", defaultRequest: { cpu: "500m", memory: "1Gi" } }] });
   });

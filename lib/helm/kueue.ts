@@ -10,11 +10,20 @@ import { SYSTEM_POOL_LABEL } from "./cluster-autoscaler";
 
 export const KUEUE_NAMESPACE = "kueue-system";
 
+/** Resources Kueue leaves out of quota: pods may request them without a ClusterQueue covering them. */
+export const KUEUE_EXCLUDED_RESOURCE_PREFIXES = ["ephemeral-storage", "hugepages-", "vpc.amazonaws.com/"] as const;
+
+/** Labels the chart puts on the controller's pods (its selector labels with fullnameOverride "kueue"). */
+const KUEUE_POD_LABELS = { "app.kubernetes.io/name": "kueue", "control-plane": "controller-manager" } as const;
+
 export interface KueueValues {
   fullnameOverride: string;
   controllerManager: {
     manager: { image: { repository: string; tag: string; pullPolicy: string } };
     nodeSelector: Record<string, string>;
+    replicas: number;
+    podDisruptionBudget: { enabled: boolean; minAvailable: number };
+    topologySpreadConstraints: Record<string, unknown>[];
   };
   managerConfig: { controllerManagerConfigYaml: string };
 }
@@ -54,6 +63,9 @@ export function kueueConfiguration(): Record<string, unknown> {
     // Jobs, and bare pods, Deployments and StatefulSets (serving) too, so no GPU workload in a tenant namespace
     // skips its queue. Other frameworks (JobSet, Ray, Kubeflow) need their operators installed first.
     integrations: { frameworks: ["batch/job", "pod", "deployment", "statefulset"] },
+    // Kueue 0.19 refuses to admit a workload that requests a resource no ClusterQueue covers (BlockUndeclared).
+    // Quotas are about GPUs, CPU and memory; local disk, huge pages and EFA interfaces are the node's business.
+    resources: { excludeResourcePrefixes: [...KUEUE_EXCLUDED_RESOURCE_PREFIXES] },
   };
 }
 
@@ -65,6 +77,14 @@ export function kueueValues(): KueueValues {
       // The chart's own default is a staging image with pullPolicy Always; pin the released one.
       manager: { image: { repository: IMAGES.kueue.repository, tag: IMAGES.kueue.tag, pullPolicy: "IfNotPresent" } },
       nodeSelector: { ...SYSTEM_POOL_LABEL },
+      // Kueue's webhooks fail closed for tenant pods and Jobs: with one replica, every reschedule of it (a
+      // system node consolidated or replaced) would refuse all tenant submissions until it is back. Two
+      // replicas on different nodes, one kept through voluntary evictions; leader election picks one.
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, minAvailable: 1 },
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...KUEUE_POD_LABELS } } },
+      ],
     },
     managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration(), { lineWidth: 0 }) },
   };

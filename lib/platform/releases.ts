@@ -96,7 +96,7 @@ export function regionReleases(fleet: FleetFile, region: RegionConfig, options: 
       objects: [],
     },
     // Needs Kueue's CRDs and webhooks, which the kueue release installs and waits for.
-    localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet, region), ...tenantAdmissionPolicies(), ...kueueObjects(fleet, region)], ["kueue"]),
+    localRelease("fastgpu-tenancy", LOCAL_CHARTS.tenancy, [...tenantNamespaceObjects(fleet), ...tenantAdmissionPolicies(), ...kueueObjects(fleet, region)], ["kueue"]),
     // Validation pods need the device plugin the GPU operator installs. Helm does not wait for the join
     // gate's pods: they run only when a node joins.
     { ...localRelease("fastgpu-gpu-validation", LOCAL_CHARTS.gpuValidation, validation, ["gpu-operator"]), wait: false },

@@ -7,8 +7,9 @@
  * kinds are checked as well, so the problem shows at `kubectl apply` rather than in a controller's events.
  */
 import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
+import { STARTUP_TAINT_PREFIX } from "../node-template";
 import { GPU_RESOURCE } from "../pools";
-import { TENANT_LABEL } from "./namespace";
+import { TENANT_ADMIN_GROUP_PREFIX, TENANT_ADMIN_GROUP_SUFFIX, TENANT_LABEL } from "./namespace";
 
 const ADMISSION_API = "admissionregistration.k8s.io/v1";
 
@@ -25,6 +26,27 @@ export const GPU_WORKLOAD_MESSAGE =
   "workloads in tenant namespaces must request a GPU (nvidia.com/gpu or nvidia.com/mig-<profile>) in at least one " +
   "container: Kueue would otherwise place CPU-only work on a GPU node, and bare pods would land on the platform's " +
   "system nodes";
+
+/**
+ * CEL: no toleration lets the pod onto a node that has not passed validation. A toleration without a key (or
+ * an empty one) with `operator: Exists` tolerates every taint, the validation taint included.
+ */
+export function toleratesNoStartupTaintExpression(podSpec: string): string {
+  return `!has(${podSpec}.tolerations) || !${podSpec}.tolerations.exists(t, !has(t.key) || t.key == '' || t.key.startsWith('${STARTUP_TAINT_PREFIX}'))`;
+}
+
+export const STARTUP_TOLERATION_MESSAGE =
+  `tenant pods may not tolerate the GPU validation taint (${STARTUP_TAINT_PREFIX}*) or every taint (a toleration ` +
+  "without a key): only nodes that passed validation take tenant work; tolerate nvidia.com/gpu only";
+
+/** CEL: the pod names no system-node-critical / system-cluster-critical priority class. */
+export function noSystemPriorityExpression(podSpec: string): string {
+  return `!has(${podSpec}.priorityClassName) || !${podSpec}.priorityClassName.startsWith('system-')`;
+}
+
+export const SYSTEM_PRIORITY_MESSAGE =
+  "tenant pods may not use the system-* priority classes: they would preempt other tenants' running pods outside " +
+  "Kueue's quotas; set the Kueue label kueue.x-k8s.io/priority-class instead";
 
 interface PolicyTarget {
   readonly name: string;
@@ -67,7 +89,59 @@ function templateChangedCondition(oldTemplate: string): string {
   return `request.operation == 'CREATE' || (!has(object.metadata.deletionTimestamp) && ${oldTemplate} != ${newTemplate})`;
 }
 
+/** The objects that keep a tenant in its lane; its admins may read them, never change or delete them. */
+export const PLATFORM_OWNED_RESOURCES = [
+  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
+  { apiGroups: [""], resources: ["resourcequotas", "limitranges"] },
+] as const;
+
+export const PLATFORM_OWNED_MESSAGE =
+  "NetworkPolicies, ResourceQuotas and LimitRanges in tenant namespaces belong to the platform (fleet config and " +
+  "the fastgpu-tenancy chart); ask the platform team to change them";
+
+/**
+ * The built-in `edit` role lets its holders write NetworkPolicies: a tenant admin could delete default-deny.
+ * `edit` aggregates too many rules to copy safely, so the admins keep it and this policy takes the writes away
+ * from the tenant-admin groups (the groups EKS access entries put them in). The deploy identity is not in
+ * those groups and keeps managing the objects.
+ */
+export function platformOwnedObjectsPolicy(): KubeObject[] {
+  const name = "fastgpu-tenant-guardrails-platform-owned";
+  const isTenantAdmin = `request.userInfo.groups.exists(g, g.startsWith('${TENANT_ADMIN_GROUP_PREFIX}') && g.endsWith('${TENANT_ADMIN_GROUP_SUFFIX}'))`;
+  return [
+    {
+      apiVersion: ADMISSION_API,
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name, labels: { ...MANAGED_BY_LABELS } },
+      spec: {
+        failurePolicy: "Fail",
+        matchConditions: [{ name: "tenant-admin", expression: isTenantAdmin }],
+        matchConstraints: {
+          resourceRules: PLATFORM_OWNED_RESOURCES.map((rule) => ({
+            apiGroups: [...rule.apiGroups],
+            apiVersions: ["v1"],
+            resources: [...rule.resources],
+            operations: ["CREATE", "UPDATE", "DELETE"],
+          })),
+          namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] },
+        },
+        validations: [{ expression: "false", message: PLATFORM_OWNED_MESSAGE, reason: "Forbidden" }],
+      },
+    },
+    {
+      apiVersion: ADMISSION_API,
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name, labels: { ...MANAGED_BY_LABELS } },
+      spec: { policyName: name, validationActions: ["Deny"] },
+    },
+  ];
+}
+
 export function tenantAdmissionPolicies(): KubeObject[] {
+  return [...workloadPolicies(), ...platformOwnedObjectsPolicy()];
+}
+
+function workloadPolicies(): KubeObject[] {
   return TARGETS.flatMap((target) => [
     {
       apiVersion: ADMISSION_API,
@@ -80,7 +154,11 @@ export function tenantAdmissionPolicies(): KubeObject[] {
           resourceRules: target.rules.map((rule) => ({ ...rule })),
           namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] },
         },
-        validations: [{ expression: requestsGpuExpression(target.podSpec), message: GPU_WORKLOAD_MESSAGE, reason: "Forbidden" }],
+        validations: [
+          { expression: requestsGpuExpression(target.podSpec), message: GPU_WORKLOAD_MESSAGE, reason: "Forbidden" },
+          { expression: toleratesNoStartupTaintExpression(target.podSpec), message: STARTUP_TOLERATION_MESSAGE, reason: "Forbidden" },
+          { expression: noSystemPriorityExpression(target.podSpec), message: SYSTEM_PRIORITY_MESSAGE, reason: "Forbidden" },
+        ],
       },
     },
     {

@@ -1,23 +1,27 @@
 /**
- * What each tenant namespace holds besides its LocalQueue: Pod Security labels (restricted), a ResourceQuota
- * capping GPU requests at what the tenant can ever be admitted, a LimitRange so every container has requests
- * Kueue can count, default-deny NetworkPolicies with the openings a training job needs, RBAC for the
- * tenant's admins (edit in the namespace only) and the service account bound to the tenant's IAM role.
+ * What each tenant namespace holds besides its LocalQueue: Pod Security labels (restricted), a LimitRange so
+ * every container has requests Kueue can count, default-deny NetworkPolicies with the openings a training job
+ * needs, RBAC for the tenant's admins (edit in the namespace only) and the service account bound to the
+ * tenant's IAM role. GPU quotas are Kueue's alone: a ResourceQuota would also count the pods Kueue holds back
+ * with scheduling gates, and refuse queued Deployment replicas and bare pods while they wait.
  */
-import type { RegionConfig } from "../config/load";
 import type { FleetFile } from "../config/schema";
 import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
-import { derivePool, quotaResources, quotaUnitsPerNode, type PoolFacts } from "../pools";
-import { resolveTenantQuotas, type TenantPoolQuota } from "./quotas";
 
 export const TENANT_LABEL = "fastgpu.io/tenant";
+
+/** Helm leaves objects with this annotation in place when a release no longer renders them. */
+export const KEEP_ON_REMOVAL = { "helm.sh/resource-policy": "keep" } as const;
 export const WORKLOAD_SERVICE_ACCOUNT = "workload";
 /** EKS Pod Identity agent on every node; pods fetch their role credentials from it. */
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 
+export const TENANT_ADMIN_GROUP_PREFIX = "fastgpu:tenant:";
+export const TENANT_ADMIN_GROUP_SUFFIX = ":admins";
+
 /** The Kubernetes group an EKS access entry puts a tenant's admins in; our RoleBinding grants it `edit`. */
 export function tenantAdminGroup(tenant: string): string {
-  return `fastgpu:tenant:${tenant}:admins`;
+  return `${TENANT_ADMIN_GROUP_PREFIX}${tenant}${TENANT_ADMIN_GROUP_SUFFIX}`;
 }
 
 export function tenantNamespace(tenant: string): KubeObject {
@@ -28,7 +32,7 @@ export function tenantNamespace(tenant: string): KubeObject {
       name: tenant,
       // Removing a tenant from fleet.yaml (or uninstalling the chart) must not delete its jobs and secrets with
       // the namespace; an operator deletes it deliberately.
-      annotations: { "helm.sh/resource-policy": "keep" },
+      annotations: { ...KEEP_ON_REMOVAL },
       labels: {
         ...MANAGED_BY_LABELS,
         [TENANT_LABEL]: tenant,
@@ -38,32 +42,6 @@ export function tenantNamespace(tenant: string): KubeObject {
         "pod-security.kubernetes.io/warn": "restricted",
       },
     },
-  };
-}
-
-/**
- * The most of each GPU resource the tenant can hold: its nominal quota plus what it may borrow, never more
- * than the pool can advertise. Pods that bypass Kueue still cannot exceed it.
- */
-export function gpuRequestCaps(tenant: string, pools: readonly PoolFacts[], quotas: readonly TenantPoolQuota[]): Record<string, number> {
-  const caps: Record<string, number> = {};
-  for (const facts of pools) {
-    const capacity = quotaUnitsPerNode(facts) * facts.pool.maxSize;
-    const quota = quotas.find((entry) => entry.tenant === tenant && entry.pool === facts.pool.name);
-    const nominal = quota?.nominal ?? 0;
-    const reachable = Math.min(capacity, nominal + (quota?.borrowingLimit ?? capacity));
-    for (const name of Object.keys(facts.advertisedPerNode)) caps[name] = (caps[name] ?? 0) + (quotaResources(facts, reachable)[name] ?? 0);
-  }
-  return Object.fromEntries(Object.entries(caps).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-export function gpuResourceQuota(tenant: string, pools: readonly PoolFacts[], quotas: readonly TenantPoolQuota[]): KubeObject {
-  const caps = gpuRequestCaps(tenant, pools, quotas);
-  return {
-    apiVersion: "v1",
-    kind: "ResourceQuota",
-    metadata: { name: "gpu-requests", namespace: tenant, labels: { ...MANAGED_BY_LABELS } },
-    spec: { hard: Object.fromEntries(Object.entries(caps).map(([name, value]) => [`requests.${name}`, String(value)])) },
   };
 }
 
@@ -83,7 +61,8 @@ export function networkPolicies(tenant: string): KubeObject[] {
   const policy = (name: string, spec: Record<string, unknown>): KubeObject => ({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name, namespace: tenant, labels: { ...MANAGED_BY_LABELS } },
+    // Kept with the namespace when the tenant leaves the config: its remaining pods stay isolated.
+    metadata: { name, namespace: tenant, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ON_REMOVAL } },
     spec,
   });
   return [
@@ -140,13 +119,10 @@ export function workloadServiceAccount(tenant: string): KubeObject {
   };
 }
 
-export function tenantNamespaceObjects(fleet: FleetFile, region: RegionConfig): KubeObject[] {
-  const pools = region.gpuPools.map((pool) => derivePool(pool));
-  const quotas = resolveTenantQuotas(region.quotas);
+export function tenantNamespaceObjects(fleet: FleetFile): KubeObject[] {
   return fleet.tenants.flatMap((tenant) => [
     tenantNamespace(tenant.name),
     workloadServiceAccount(tenant.name),
-    gpuResourceQuota(tenant.name, pools, quotas),
     defaultLimits(tenant.name),
     ...networkPolicies(tenant.name),
     adminRoleBinding(tenant.name),
