@@ -14,4 +14,6 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   // Synth tests load the provider bindings; two workers fit this 2-core machine.
   maxWorkers: 2,
+  // Jest's 5 s default fails tests that spawn CLIs whenever the machine is busy; a limit only stops a hang.
+  testTimeout: 120_000,
 };

@@ -6,7 +6,7 @@
  */
 import { ConfigError, formatProblem } from "../lib/config/errors";
 import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
-import { parseNodeCounts } from "../lib/twin/nodes";
+import { parseNodeCounts, twinNodeSpecs } from "../lib/twin/nodes";
 import { parseFlags, single, UsageError } from "./cli-args";
 import { TwinError, ensureControlPlane, ensureHelmKubectl, ensureKueue } from "./twin/components";
 import { LEFT_OUT, twinDown, twinStatus, twinUp } from "./twin/cluster";
@@ -41,6 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
       let nodes;
       try {
         nodes = parseNodeCounts(Array.isArray(nodeFlags) ? nodeFlags : []);
+        twinNodeSpecs(config.fleet.name, region, nodes);
       } catch (error) {
         throw new UsageError((error as Error).message, USAGE);
       }

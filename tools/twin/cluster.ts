@@ -219,7 +219,7 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
   const stateDir = twinStateDir(options.env);
   const pin = controlPlanePin(region.kubernetesVersion);
   const existing = readState(stateDir);
-  if (existing && existing.processes.every((proc) => isAlive(proc.pid))) {
+  if (existing && existing.ready && existing.processes.every((proc) => isAlive(proc.pid))) {
     if (existing.region !== region.region) {
       throw new TwinError(`a twin of ${existing.region} is running; run \`npm run twin -- down\` before starting one for ${region.region}`);
     }
@@ -256,6 +256,15 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
   const record = (ready: boolean): void =>
     writeState(stateDir, { region: region.region, kubernetes: pin.kubernetes, ports, processes: started.processes, kubeconfig, startedAt: new Date().toISOString(), ready });
 
+  // Interrupted, `up` stops what it started, as it does on failure.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    log(`${signal}: stopping what twin up started`);
+    stopProcesses(started.processes);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     const args = controlPlaneArgs(binaries, ports, pki, stateDir, kubeconfig);
     const start = (name: string, [binary, argv]: readonly [string, readonly string[]], env: NodeJS.ProcessEnv = {}): RecordedProcess => {
@@ -324,6 +333,9 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     stopProcesses(started.processes);
     fs.rmSync(stateDir, { recursive: true, force: true });
     throw error;
+  } finally {
+    process.removeListener("SIGINT", interrupted);
+    process.removeListener("SIGTERM", interrupted);
   }
 }
 
