@@ -6,6 +6,14 @@
 import os from "node:os";
 import path from "node:path";
 
+/** A toolchain step that cannot finish: one line saying what failed and the fix, never a stack trace. */
+export class ToolchainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ToolchainError";
+  }
+}
+
 export function cacheRoot(): string {
   return process.env.FASTGPU_CACHE ?? path.join(os.homedir(), ".cache", "fastgpu");
 }

@@ -16,14 +16,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CUDA_TOOLKIT, type CudaWheelPin } from "../../lib/versions";
-import { toolCacheDir } from "./cache";
+import { toolCacheDir, ToolchainError } from "./cache";
 
-export class ToolchainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolchainError";
-  }
-}
 
 export type CudaToolkitPins = { readonly cuda: string; readonly release: string; readonly wheels: Readonly<Record<string, CudaWheelPin>> };
 type WheelName = keyof typeof CUDA_TOOLKIT.wheels;

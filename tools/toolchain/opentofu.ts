@@ -14,14 +14,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { OPENTOFU } from "../../lib/versions";
+import { ToolchainError } from "./cache";
 import { cachedTofuPath } from "./terraform";
 
-export class ToolchainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolchainError";
-  }
-}
 
 const MODULE_VERSION = `${OPENTOFU.module}@v${OPENTOFU.version}`;
 

@@ -9,9 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KUBECTL_LAYER, TWIN_CONTROL_PLANE, TWIN_KUEUE } from "../../lib/versions";
-import { toolCacheDir } from "../toolchain/cache";
+import { toolCacheDir, ToolchainError } from "../toolchain/cache";
 
-export class TwinError extends Error {
+/** What the twin CLI reports as one line and exit 2; the toolchain's error type, so every installer agrees. */
+export class TwinError extends ToolchainError {
   constructor(message: string) {
     super(message);
     this.name = "TwinError";
