@@ -34,8 +34,17 @@ function nominal(queue: string, flavor: string, resource: string): string | unde
 
 describe("our charts under real Helm on the twin", () => {
   afterAll(async () => {
+    // Workloads first: a removed tenant's ClusterQueue is only gone (and re-creatable) once they are.
+    const tenants = original.config.fleet.tenants.map((tenant) => tenant.name);
+    await clearTenantWorkloads(tenants);
+    await eventually("no ClusterQueue left terminating", () =>
+      tenants.every((tenant) => {
+        const result = kubectl(["get", "clusterqueues.kueue.x-k8s.io", tenant, "-o", "json"]);
+        return result.status !== 0 || (JSON.parse(result.stdout) as { metadata: { deletionTimestamp?: string } }).metadata.deletionTimestamp === undefined;
+      }),
+    );
     upgrade(original.config, original.region);
-    await clearTenantWorkloads(original.config.fleet.tenants.map((tenant) => tenant.name));
+    for (const tenant of tenants) await eventually(`ClusterQueue ${tenant} back`, () => kubectl(["get", "clusterqueues.kueue.x-k8s.io", tenant]).status === 0);
   });
 
   it("upgrade twice with changed quotas, priorities and validation settings, then back", () => {

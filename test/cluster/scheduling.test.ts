@@ -81,11 +81,24 @@ function gpuLimits(resources: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(resources).filter(([name]) => name.startsWith("nvidia.com/")));
 }
 
+/** Kueue's own account of a workload that is not admitted, for failure messages. */
+function pendingReason(namespace: string, job: string): string {
+  const workload = workloadOf(namespace, job);
+  if (!workload) return "Kueue made no Workload for it";
+  const reserved = condition(workload, "QuotaReserved");
+  return `Kueue says: ${reserved ? `${reserved.reason}: ${reserved.message}` : "nothing yet"}`;
+}
+
 async function admitted(namespace: string, job: string): Promise<WorkloadJson> {
-  return eventually(`Kueue admits job ${namespace}/${job}`, () => {
-    const workload = workloadOf(namespace, job);
-    return workload && isAdmitted(workload) ? workload : undefined;
-  });
+  return eventually(
+    `Kueue admits job ${namespace}/${job}`,
+    () => {
+      const workload = workloadOf(namespace, job);
+      return workload && isAdmitted(workload) ? workload : undefined;
+    },
+    300_000,
+    () => pendingReason(namespace, job),
+  );
 }
 
 /** Waits until Kueue has tried the workload and left it pending, so "not admitted" is a decision, not a delay. */

@@ -82,7 +82,7 @@ function sleep(ms: number): Promise<void> {
  * Polls until `check` returns a value. The limit only ends a scenario whose expected state never comes; no
  * assertion depends on how fast it comes.
  */
-export async function eventually<T>(what: string, check: () => T | undefined | false, timeoutMs = 300_000): Promise<T> {
+export async function eventually<T>(what: string, check: () => T | undefined | false, timeoutMs = 300_000, explain?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -92,7 +92,10 @@ export async function eventually<T>(what: string, check: () => T | undefined | f
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
+    if (Date.now() > deadline) {
+      const why = explain ? `; ${explain()}` : "";
+      throw new Error(`never happened: ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}${why}`);
+    }
     await sleep(500);
   }
 }
