@@ -31,7 +31,7 @@ export const GPU_WORKLOAD_MESSAGE =
  * CEL: no toleration lets the pod onto a node that has not passed validation. A toleration without a key (or
  * an empty one) with `operator: Exists` tolerates every taint, the validation taint included.
  */
-export function toleratesNoStartupTaintExpression(podSpec: string): string {
+function toleratesNoStartupTaintExpression(podSpec: string): string {
   return `!has(${podSpec}.tolerations) || !${podSpec}.tolerations.exists(t, !has(t.key) || t.key == '' || t.key.startsWith('${STARTUP_TAINT_PREFIX}'))`;
 }
 
@@ -40,7 +40,7 @@ export const STARTUP_TOLERATION_MESSAGE =
   "without a key): only nodes that passed validation take tenant work; tolerate nvidia.com/gpu only";
 
 /** CEL: the pod names no system-node-critical / system-cluster-critical priority class. */
-export function noSystemPriorityExpression(podSpec: string): string {
+function noSystemPriorityExpression(podSpec: string): string {
   return `!has(${podSpec}.priorityClassName) || !${podSpec}.priorityClassName.startsWith('system-')`;
 }
 
@@ -90,12 +90,12 @@ function templateChangedCondition(oldTemplate: string): string {
 }
 
 /** The objects that keep a tenant in its lane; its admins may read them, never change or delete them. */
-export const PLATFORM_OWNED_RESOURCES = [
+const PLATFORM_OWNED_RESOURCES = [
   { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
   { apiGroups: [""], resources: ["resourcequotas", "limitranges"] },
 ] as const;
 
-export const PLATFORM_OWNED_MESSAGE =
+const PLATFORM_OWNED_MESSAGE =
   "NetworkPolicies, ResourceQuotas and LimitRanges in tenant namespaces belong to the platform (fleet config and " +
   "the fastgpu-tenancy chart); ask the platform team to change them";
 
@@ -105,7 +105,7 @@ export const PLATFORM_OWNED_MESSAGE =
  * from the tenant-admin groups (the groups EKS access entries put them in). The deploy identity is not in
  * those groups and keeps managing the objects.
  */
-export function platformOwnedObjectsPolicy(): KubeObject[] {
+function platformOwnedObjectsPolicy(): KubeObject[] {
   const name = "fastgpu-tenant-guardrails-platform-owned";
   const isTenantAdmin = `request.userInfo.groups.exists(g, g.startsWith('${TENANT_ADMIN_GROUP_PREFIX}') && g.endsWith('${TENANT_ADMIN_GROUP_SUFFIX}'))`;
   return [

@@ -413,7 +413,7 @@ async function installRegion(
       helmInstall(tools, kubeconfig, release, chart, stateDir, false);
       wireKueueToHost(kubectl, release.namespace, starter?.pki ?? readPki(stateDir), fresh ? starter!.ports.kueueWebhook : readState(stateDir)!.ports.kueueWebhook);
       if (fresh) await startKueue(kubectl, release.namespace, kueue, stateDir, kubeconfig, starter!, log);
-      await waitForKueueWebhooks(kubectl, config);
+      await waitForKueueWebhooks(kubectl);
     } else {
       log(`helm upgrade --install ${release.name} (${release.chart.chart}@${release.chart.version})`);
       helmInstall(tools, kubeconfig, release, chart, stateDir, release.wait ?? true);
@@ -521,7 +521,7 @@ function podMounts(binary: string, args: readonly string[], stateDir: string, mo
 }
 
 /** Kueue's webhooks answer when a server-side dry run through them succeeds. */
-async function waitForKueueWebhooks(kubectl: (args: readonly string[], input?: string) => string, _config: FleetConfig): Promise<void> {
+async function waitForKueueWebhooks(kubectl: (args: readonly string[], input?: string) => string): Promise<void> {
   const probe = JSON.stringify({ apiVersion: "kueue.x-k8s.io/v1beta2", kind: "ResourceFlavor", metadata: { name: "twin-webhook-probe" } });
   let lastError = "";
   await waitFor(
@@ -576,6 +576,3 @@ export function twinStatus(env: NodeJS.ProcessEnv = process.env): TwinStatus {
   };
 }
 
-export function kubectlPath(): string {
-  return ensureHelmKubectl(() => undefined).kubectl;
-}
