@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const config = loadFleetConfig(path.join(REPO_ROOT, "config"));
   const region = config.regions[0];
   if (!built(region.kubernetesVersion)) {
-    console.log("twin: skipped (components not built; run `npm run twin -- build` once, about 25 minutes cold)");
+    console.log("twin: skipped (components not built; run `npm run twin -- build` once; see the README for cold-build times)");
     return;
   }
   if (fs.existsSync(path.join(twinStateDir(), "state.json"))) {
