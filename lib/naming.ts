@@ -32,3 +32,6 @@ export function bucketNameParts(fleetName: string, kind: string, region: string)
 export function stateKey(fleetName: string, region: string, stack: string): string {
   return `${fleetName}/${region}/${stack}.tfstate`;
 }
+
+/** The system node group's pool name: `nodeGroupName(fleet, SYSTEM_POOL_NAME)`; no GPU pool may take it. */
+export const SYSTEM_POOL_NAME = "system";

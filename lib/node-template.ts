@@ -58,6 +58,14 @@ const TEMPLATE_PREFIX = "k8s.io/cluster-autoscaler/node-template";
 /** Share of the root volume offered as ephemeral-storage: images and kubelet reserve take the rest. */
 const EPHEMERAL_STORAGE_SHARE = 0.8;
 
+/** The system node group's root volume: CoreDNS, the autoscaler and operators need little disk. */
+export const SYSTEM_POOL_ROOT_VOLUME_GIB = 50;
+
+/** What a node with this root volume offers as `ephemeral-storage`. */
+export function ephemeralStorage(rootVolumeGiB: number): string {
+  return `${Math.floor(rootVolumeGiB * EPHEMERAL_STORAGE_SHARE)}Gi`;
+}
+
 /**
  * ASG tags for scale-from-zero. EKS does not copy node-group labels/taints/resources to the ASG, so we tag
  * it ourselves. Resources override CA's instance-type guess: a MIG node advertises 0 `nvidia.com/gpu`, a
@@ -71,6 +79,6 @@ export function autoscalerTemplateTags(facts: PoolFacts): Readonly<Record<string
   const resources: Record<string, number> = { ...facts.advertisedPerNode };
   if (!(GPU_RESOURCE in resources)) resources[GPU_RESOURCE] = 0;
   for (const [name, value] of Object.entries(resources)) tags[`${TEMPLATE_PREFIX}/resources/${name}`] = String(value);
-  tags[`${TEMPLATE_PREFIX}/resources/ephemeral-storage`] = `${Math.floor(facts.pool.rootVolumeGiB * EPHEMERAL_STORAGE_SHARE)}Gi`;
+  tags[`${TEMPLATE_PREFIX}/resources/ephemeral-storage`] = ephemeralStorage(facts.pool.rootVolumeGiB);
   return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -26,9 +26,9 @@ import {
   SYSTEM_POOL_LABEL,
 } from "../lib/helm/cluster-autoscaler";
 import { clusterAutoscalerPolicy, podIdentityTrustPolicy } from "../lib/iam-policies";
-import { bucketNameParts, clusterName, infraStackName, nodeGroupName, tenantRoleName } from "../lib/naming";
+import { bucketNameParts, clusterName, infraStackName, nodeGroupName, SYSTEM_POOL_NAME, tenantRoleName } from "../lib/naming";
 import { poolUserData } from "../lib/mig-user-data";
-import { autoscalerTemplateTags, poolNodeLabels, poolNodeTaints } from "../lib/node-template";
+import { autoscalerTemplateTags, poolNodeLabels, poolNodeTaints, SYSTEM_POOL_ROOT_VOLUME_GIB } from "../lib/node-template";
 import { derivePool, type PoolFacts } from "../lib/pools";
 import { GPU_AMI_TYPE, SYSTEM_AMI_TYPE } from "../lib/versions";
 import { regionFacts } from "../lib/preview/region-facts";
@@ -93,7 +93,7 @@ export class RegionInfraStack extends TerraformStack {
     const systemPool = new NodePool(this, "system-pool", {
       clusterName: this.cluster.cluster.name,
       kubernetesVersion: this.cluster.cluster.version,
-      nodeGroupName: nodeGroupName(fleet.name, "system"),
+      nodeGroupName: nodeGroupName(fleet.name, SYSTEM_POOL_NAME),
       nodeRole: this.cluster.nodeRole,
       subnetIds: network.privateSubnets.map((subnet) => subnet.id),
       instanceType: region.systemPool.instanceType,
@@ -101,7 +101,7 @@ export class RegionInfraStack extends TerraformStack {
       capacityType: "on-demand",
       minSize: region.systemPool.minSize,
       maxSize: region.systemPool.maxSize,
-      rootVolumeGiB: 50,
+      rootVolumeGiB: SYSTEM_POOL_ROOT_VOLUME_GIB,
       labels: SYSTEM_POOL_LABEL,
       taints: [],
       tags,

@@ -1,18 +1,13 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse } from "yaml";
 import { loadFleetConfig } from "../lib/config/load";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
 import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../lib/tenancy/kueue";
-import { admissionPolicyFor, admits, DEFAULT_CONFIG_DIR, REPO_ROOT, validateObjects } from "./helpers";
+import { sampleJobText } from "./docs-samples";
+import { admissionPolicyFor, admits, DEFAULT_CONFIG_DIR, validateObjects } from "./helpers";
 
-/** The Job in docs/tenancy.md, after the `sample-job` marker. */
 function sampleJob() {
-  const text = fs.readFileSync(path.join(REPO_ROOT, "docs/tenancy.md"), "utf8");
-  const match = /<!-- sample-job[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(text);
-  if (!match) throw new Error("docs/tenancy.md has no sample-job block");
-  return parse(match[1]);
+  return parse(sampleJobText());
 }
 
 describe("the tenant Job in docs/tenancy.md", () => {

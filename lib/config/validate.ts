@@ -8,7 +8,7 @@ import { gpuById } from "../catalog/gpus";
 import { findInstanceType, INSTANCE_TYPES, REGION_SOURCE } from "../catalog/instances";
 import { placeMigLayout } from "../mig";
 import { derivePool, quotaUnitName, quotaUnitsPerNode } from "../pools";
-import { IAM_ROLE_NAME_MAX, tenantRoleName } from "../naming";
+import { IAM_ROLE_NAME_MAX, SYSTEM_POOL_NAME, tenantRoleName } from "../naming";
 import { isTenantLimitKey, resolveTenantQuotas } from "../tenancy/quotas";
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
@@ -103,7 +103,7 @@ export function crossCheckRegion(file: string, raw: unknown, locate: Locate): Co
 }
 
 /** The system node group is named `<fleet>-system`; a GPU pool of that name would collide with it. */
-const RESERVED_POOL_NAMES = ["system"];
+const RESERVED_POOL_NAMES = [SYSTEM_POOL_NAME];
 
 type Report = (path: readonly PropertyKey[], message: string) => void;
 

@@ -8,8 +8,8 @@ import { instanceType } from "../catalog/instances";
 import type { RegionConfig } from "../config/load";
 import type { KubeObject } from "../k8s/object";
 import { SYSTEM_POOL_LABEL } from "../helm/cluster-autoscaler";
-import { nodeGroupName } from "../naming";
-import { GPU_TAINT, poolNodeLabels, VALIDATION_LABEL, type NodeTaint } from "../node-template";
+import { nodeGroupName, SYSTEM_POOL_NAME } from "../naming";
+import { ephemeralStorage, GPU_TAINT, poolNodeLabels, SYSTEM_POOL_ROOT_VOLUME_GIB, VALIDATION_LABEL, type NodeTaint } from "../node-template";
 import { derivePool, type ResourceCounts } from "../pools";
 
 /** kwok manages only nodes with this annotation, so it never touches a node it did not make. */
@@ -17,13 +17,8 @@ export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 export const KWOK_NODE_ANNOTATION_VALUE = "fake";
 export const TWIN_NODE_LABEL = "fastgpu.io/twin-node";
 
-/** The system pool's node-group name suffix (nodeGroupName(fleet, "system")). */
-export const SYSTEM_POOL_NAME = "system";
 /** EKS's default max pods for the VPC CNI without prefix delegation is lower; the twin uses kubelet's default. */
 const PODS_PER_NODE = 110;
-/** As lib/node-template's ASG tags: this share of the root volume is offered as ephemeral-storage. */
-const EPHEMERAL_STORAGE_SHARE = 0.8;
-const SYSTEM_ROOT_VOLUME_GIB = 50;
 
 export interface TwinNodeSpec {
   readonly pool: string;
@@ -43,7 +38,7 @@ function capacity(instance: string, rootVolumeGiB: number, extended: ResourceCou
   const resources: Record<string, string> = {
     cpu: String(type.vcpu),
     memory: `${type.memoryGiB}Gi`,
-    "ephemeral-storage": `${Math.floor(rootVolumeGiB * EPHEMERAL_STORAGE_SHARE)}Gi`,
+    "ephemeral-storage": ephemeralStorage(rootVolumeGiB),
     pods: String(PODS_PER_NODE),
   };
   for (const [name, count] of Object.entries(extended)) resources[name] = String(count);
@@ -82,7 +77,7 @@ export function twinNodeSpecs(fleetName: string, region: RegionConfig, counts: T
       name,
       labels: { ...standardLabels(fleetName, region.region, SYSTEM_POOL_NAME, system.instanceType, name, "on-demand"), ...SYSTEM_POOL_LABEL },
       taints: [],
-      resources: capacity(system.instanceType, SYSTEM_ROOT_VOLUME_GIB, {}),
+      resources: capacity(system.instanceType, SYSTEM_POOL_ROOT_VOLUME_GIB, {}),
     });
   }
   for (const pool of region.gpuPools) {

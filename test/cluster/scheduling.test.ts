@@ -2,11 +2,10 @@
  * Kueue admission, borrowing, reclaim and priorities on the twin: the real Kueue controller with the chart's
  * Configuration, the real scheduler binding pods to kwok-played GPU nodes built from our pool facts.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse } from "yaml";
 import { POOL_LABEL } from "../../lib/node-template";
 import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../../lib/tenancy/kueue";
+import { sampleJobText } from "../docs-samples";
 import {
   apply,
   clearTenantWorkloads,
@@ -18,7 +17,6 @@ import {
   kubectl,
   nodeLabels,
   podsOf,
-  REPO_ROOT,
   tenantAdmin,
   workloadOf,
   type WorkloadJson,
@@ -26,13 +24,6 @@ import {
 
 const { config, region } = defaultConfig();
 const TENANTS = config.fleet.tenants.map((tenant) => tenant.name);
-
-function sampleJobText(): string {
-  const text = fs.readFileSync(path.join(REPO_ROOT, "docs/tenancy.md"), "utf8");
-  const match = /<!-- sample-job[^>]*-->\n```yaml\n([\s\S]*?)```/.exec(text);
-  if (!match) throw new Error("docs/tenancy.md has no sample-job block");
-  return match[1];
-}
 
 interface JobOptions {
   readonly name: string;
