@@ -7,7 +7,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadFleetConfig, type FleetConfig, type RegionConfig } from "../../lib/config/load";
-import type { KubeObject } from "../../lib/k8s/object";
 import { tenantAdminGroup } from "../../lib/tenancy/namespace";
 import { ensureHelmKubectl, REPO_ROOT } from "../../tools/twin/components";
 import { twinStateDir } from "../../tools/twin/cluster";
@@ -165,4 +164,3 @@ export function defaultConfig(): { config: FleetConfig; region: RegionConfig } {
   return { config, region };
 }
 
-export type { KubeObject };

@@ -78,10 +78,15 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls until `check` returns true; the timeout is generous because this machine may be busy. */
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, onTimeout: () => string = () => ""): Promise<void> {
+/**
+ * Polls until `check` returns true; the timeout is generous because this machine may be busy. `failed` is
+ * asked first on every round and ends the wait at once with its message (a process that exited).
+ */
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, onTimeout: () => string = () => "", failed: () => string | undefined = () => undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const failure = failed();
+    if (failure) throw new TwinError(failure);
     try {
       if (await check()) return;
     } catch {
@@ -135,10 +140,6 @@ export function runTool(binary: string, args: readonly string[], kubeconfig: str
   if (result.error) throw new TwinError(`${path.basename(binary)}: ${result.error.message}`);
   if (result.status !== 0) throw new TwinError(`${path.basename(binary)} ${args.slice(0, 3).join(" ")} failed: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
-}
-
-interface Started {
-  readonly processes: RecordedProcess[];
 }
 
 function controlPlaneArgs(binaries: ControlPlaneBinaries, ports: Record<PortName, number>, pki: TwinPki, stateDir: string, kubeconfig: string) {
@@ -252,14 +253,14 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
   const server = `https://127.0.0.1:${ports.apiserver}`;
   fs.writeFileSync(kubeconfig, kubeconfigText(server, pki), { mode: 0o600 });
   const logDir = path.join(stateDir, "logs");
-  const started: Started = { processes: [] };
+  const started: RecordedProcess[] = [];
   const record = (ready: boolean): void =>
-    writeState(stateDir, { region: region.region, kubernetes: pin.kubernetes, ports, processes: started.processes, kubeconfig, startedAt: new Date().toISOString(), ready });
+    writeState(stateDir, { region: region.region, kubernetes: pin.kubernetes, ports, processes: started, kubeconfig, startedAt: new Date().toISOString(), ready });
 
   // Interrupted, `up` stops what it started, as it does on failure.
   const interrupted = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping what twin up started`);
-    stopProcesses(started.processes);
+    stopProcesses(started);
     fs.rmSync(stateDir, { recursive: true, force: true });
     process.exit(130);
   };
@@ -269,28 +270,12 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     const args = controlPlaneArgs(binaries, ports, pki, stateDir, kubeconfig);
     const start = (name: string, [binary, argv]: readonly [string, readonly string[]], env: NodeJS.ProcessEnv = {}): RecordedProcess => {
       const proc = startProcess(name, binary, argv, logDir, env);
-      started.processes.push(proc);
+      started.push(proc);
       record(false);
       return proc;
     };
-    const mustLive = (proc: RecordedProcess): (() => boolean) => () => {
-      if (!isAlive(proc.pid)) throw new TwinError(`${proc.name} exited during startup:\n${lastLines(proc.log)}`);
-      return false;
-    };
-    const alive = async (proc: RecordedProcess, what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-      await waitFor(
-        what,
-        async () => {
-          mustLive(proc)();
-          return probe();
-        },
-        timeoutMs,
-        () => lastLines(proc.log),
-      ).catch((error: unknown) => {
-        if (!isAlive(proc.pid)) throw new TwinError(`${proc.name} exited during startup:\n${lastLines(proc.log)}`);
-        throw error;
-      });
-    };
+    const alive = (proc: RecordedProcess, what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> =>
+      waitFor(what, probe, timeoutMs, () => lastLines(proc.log), () => (isAlive(proc.pid) ? undefined : `${proc.name} exited during startup:\n${lastLines(proc.log)}`));
 
     log(`starting etcd ${pin.etcd} and Kubernetes ${pin.kubernetes} control plane on 127.0.0.1`);
     const etcd = start("etcd", args.etcd);
@@ -330,7 +315,7 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     return { kubeconfig, coldBuilds };
   } catch (error) {
     log("twin up failed; stopping what it started");
-    stopProcesses(started.processes);
+    stopProcesses(started);
     fs.rmSync(stateDir, { recursive: true, force: true });
     throw error;
   } finally {
@@ -411,7 +396,7 @@ async function installRegion(
       // API server refuses; the chart recreates the webhook configurations, and they are rewired below.
       if (!fresh) kubectl(["delete", "mutatingwebhookconfigurations,validatingwebhookconfigurations", "-l", "app.kubernetes.io/name=kueue", "--ignore-not-found"]);
       helmInstall(tools, kubeconfig, release, chart, stateDir, false);
-      wireKueueToHost(kubectl, release.namespace, starter?.pki ?? readPki(stateDir), fresh ? starter!.ports.kueueWebhook : readState(stateDir)!.ports.kueueWebhook);
+      wireKueueToHost(kubectl, release.namespace, starter?.pki ?? ensurePki(stateDir), fresh ? starter!.ports.kueueWebhook : readState(stateDir)!.ports.kueueWebhook);
       if (fresh) await startKueue(kubectl, release.namespace, kueue, stateDir, kubeconfig, starter!, log);
       await waitForKueueWebhooks(kubectl);
     } else {
@@ -419,10 +404,6 @@ async function installRegion(
       helmInstall(tools, kubeconfig, release, chart, stateDir, release.wait ?? true);
     }
   }
-}
-
-function readPki(stateDir: string): TwinPki {
-  return ensurePki(stateDir);
 }
 
 /**
