@@ -3,13 +3,13 @@
  * Any config problem or policy violation is printed and the process exits 1 with nothing written.
  */
 import { ConfigError, formatProblem } from "./lib/config/errors";
-import { configDirFromEnv, loadFleetConfig } from "./lib/config/load";
+import { configDirFromEnv } from "./lib/config/load";
+import { loadFleetModel } from "./lib/model/region";
 import { PolicyError, synthFleet } from "./stacks/fleet";
 
 function main(): number {
   try {
-    const config = loadFleetConfig(configDirFromEnv());
-    synthFleet(config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
+    synthFleet(loadFleetModel(configDirFromEnv()), process.env.CDKTF_OUTDIR ?? "cdktf.out");
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import { controlPlanePin, ensureHelmKubectl, REPO_ROOT } from "../tools/twin/components";
 import { twinDown, twinStateDir, twinUp } from "../tools/twin/cluster";
 import { toolCacheDir } from "../tools/toolchain/cache";
@@ -71,9 +71,9 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const config = loadFleetConfig(path.join(REPO_ROOT, "config"));
+  const config = loadFleetModel(path.join(REPO_ROOT, "config"));
   const region = config.regions[0];
-  if (!built(region.kubernetesVersion)) {
+  if (!built(region.config.kubernetesVersion)) {
     console.log("twin: skipped (components not built; run `npm run twin -- build` once; see the README for cold-build times)");
     return;
   }
@@ -84,14 +84,14 @@ async function main(): Promise<void> {
   const quiet = (): void => undefined;
   try {
     const started = Date.now();
-    await twinUp({ config, region, nodes: {}, log: quiet });
-    console.log(`${"twin up (warm)".padEnd(22)} ${region.region}, ${region.gpuPools.length} GPU pools at maxSize: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await twinUp({ region, nodes: {}, log: quiet });
+    console.log(`${"twin up (warm)".padEnd(22)} ${region.region}, ${region.pools.length} GPU pools at maxSize: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     twinDown();
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fastgpu-bench-twin-"));
     writeBenchConfig(dir);
-    const benchConfig = loadFleetConfig(dir);
-    const { kubeconfig } = await twinUp({ config: benchConfig, region: benchConfig.regions[0], nodes: {}, log: quiet });
+    const benchConfig = loadFleetModel(dir);
+    const { kubeconfig } = await twinUp({ region: benchConfig.regions[0], nodes: {}, log: quiet });
     const { kubectl } = ensureHelmKubectl(quiet);
     const tenants = benchConfig.fleet.tenants.map((tenant) => tenant.name);
     const list = { apiVersion: "v1", kind: "List", items: Array.from({ length: JOBS }, (_, i) => job(tenants[i % tenants.length], i)) };

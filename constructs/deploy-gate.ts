@@ -1,7 +1,8 @@
 import { DataResource, Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubeObject } from "../lib/k8s/object";
-import { DEPLOY_GATE_ENV, deployGateCommand, deployGateJobsValue } from "../lib/validation/gate-command";
+import { deployGateCommand, deployGateJobsValue } from "../lib/validation/gate-command";
+import { DEPLOY_GATE_ENV } from "../lib/naming";
 
 export interface DeployGateProps {
   readonly region: string;

@@ -1,8 +1,10 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { AZ_COUNT, planSubnets } from "../lib/network-plan";
+import { AZ_COUNT, INTERFACE_ENDPOINTS, natGatewayCount, planSubnets } from "../lib/network-plan";
+import type { NatGatewayMode } from "../lib/config/schema";
 import {
   DataAwsAvailabilityZones,
+  DataAwsEc2InstanceTypeOfferings,
   Eip,
   InternetGateway,
   NatGateway,
@@ -20,13 +22,10 @@ export interface NetworkProps {
   readonly namePrefix: string;
   readonly region: string;
   readonly vpcCidr: string;
-  readonly natGateways: "one-per-az" | "single";
+  readonly natGateways: NatGatewayMode;
   /** The EKS cluster name, for the subnet tags the AWS load balancer controller discovers subnets by. */
   readonly clusterName: string;
 }
-
-/** Interface endpoints that keep image pulls and token exchange off the NAT gateways. */
-const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts"] as const;
 
 /**
  * VPC over three AZs: private subnets for nodes, public subnets for NAT, an S3 gateway endpoint so dataset
@@ -35,6 +34,7 @@ const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts"] as const;
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly privateSubnets: readonly Subnet[];
+  private readonly offerings = new Map<string, DataAwsEc2InstanceTypeOfferings>();
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -63,7 +63,7 @@ export class Network extends Construct {
     const publicSubnets: Subnet[] = [];
     const privateSubnets: Subnet[] = [];
     const privateRouteTables: RouteTable[] = [];
-    const natCount = props.natGateways === "single" ? 1 : AZ_COUNT;
+    const natCount = natGatewayCount(props.natGateways);
     const natGateways: NatGateway[] = [];
 
     for (let i = 0; i < AZ_COUNT; i++) {
@@ -146,5 +146,29 @@ export class Network extends Construct {
         tags: { Name: `${props.namePrefix}-${service}` },
       });
     }
+  }
+
+  /**
+   * The private subnets a node group of `instanceType` may use: those in `zones` when the pool pins them, else
+   * those whose AZ offers the type (one offerings lookup per type, shared by its pools).
+   */
+  subnetIdsFor(instanceType: string, zones?: readonly string[]): string[] {
+    const allowed = zones ? [...zones] : this.zonesOffering(instanceType);
+    return Fn.compact(this.privateSubnets.map((subnet) => Fn.conditional(Fn.contains(allowed, subnet.availabilityZone), subnet.id, "")));
+  }
+
+  private zonesOffering(instanceType: string): string[] {
+    let data = this.offerings.get(instanceType);
+    if (!data) {
+      const id = `offerings-${instanceType.replace(/\./g, "-")}`;
+      data = new DataAwsEc2InstanceTypeOfferings(this, id, {
+        locationType: "availability-zone",
+        filter: [{ name: "instance-type", values: [instanceType] }],
+      });
+      // The address it had when the infra stack looked offerings up itself: plans of deployed regions stay quiet.
+      data.overrideLogicalId(id);
+      this.offerings.set(instanceType, data);
+    }
+    return data.locations;
   }
 }

@@ -1,8 +1,8 @@
 import { Fn, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { CapacityType } from "../lib/config/schema";
-import type { NodeTaint } from "../lib/node-template";
 import { AutoscalingGroupTag, EksNodeGroup, IamRole, LaunchTemplate } from "./providers";
+import { type NodeTaint } from "../lib/naming";
 
 export interface NodePoolProps {
   readonly clusterName: string;

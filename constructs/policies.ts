@@ -4,7 +4,6 @@
  */
 import { AnnotationMetadataEntryType, Annotations, Aspects, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
-import { GPU_TAINT, POOL_LABEL } from "../lib/node-template";
 import { isExactVersion } from "../lib/versions";
 import {
   EksNodeGroup,
@@ -14,6 +13,7 @@ import {
   S3BucketEncryption,
   S3BucketPublicAccessBlock,
 } from "./providers";
+import { GPU_TAINT, POOL_LABEL } from "../lib/naming";
 
 type Resolvable<T> = T | { resolve: unknown } | undefined;
 

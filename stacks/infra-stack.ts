@@ -1,85 +1,54 @@
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { Cluster } from "../constructs/cluster";
+import { ClusterAutoscalerIdentity } from "../constructs/cluster-autoscaler-identity";
+import { ValidationImageRepository } from "../constructs/image-repository";
 import { Network } from "../constructs/network";
 import { NodePool } from "../constructs/node-pool";
 import { applyPolicies } from "../constructs/policies";
-import {
-  AwsProvider,
-  DataAwsCallerIdentity,
-  DataAwsEc2InstanceTypeOfferings,
-  DataAwsPartition,
-  EksPodIdentityAssociation,
-  IamRole,
-  IamRolePolicy,
-  KmsAlias,
-  KmsKey,
-  Subnet,
-} from "../constructs/providers";
-import { SecureBucket, ValidationImageRepository } from "../constructs/storage";
+import { AwsProvider, DataAwsCallerIdentity, DataAwsPartition, KmsAlias, KmsKey } from "../constructs/providers";
+import { SecureBucket } from "../constructs/storage";
 import { TenantAccess } from "../constructs/tenant-access";
-import type { RegionConfig } from "../lib/config/load";
-import { BUCKET_KINDS, type BucketKind, type FleetFile } from "../lib/config/schema";
-import {
-  CLUSTER_AUTOSCALER_NAMESPACE,
-  CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-  SYSTEM_POOL_LABEL,
-} from "../lib/helm/cluster-autoscaler";
-import { clusterAutoscalerPolicy, podIdentityTrustPolicy } from "../lib/iam-policies";
-import { bucketNameParts, clusterName, infraStackName, nodeGroupName, SYSTEM_POOL_NAME, tenantRoleName } from "../lib/naming";
-import { poolUserData } from "../lib/mig-user-data";
-import { autoscalerTemplateTags, poolNodeLabels, poolNodeTaints, SYSTEM_POOL_ROOT_VOLUME_GIB } from "../lib/node-template";
-import { derivePool, type PoolFacts } from "../lib/pools";
-import { GPU_AMI_TYPE, SYSTEM_AMI_TYPE } from "../lib/versions";
+import { BUCKET_KINDS, type BucketKind } from "../lib/config/schema";
+import { autoscalerTemplateTags, poolNodeLabels, SYSTEM_POOL_ROOT_VOLUME_GIB } from "../lib/model/node-template";
+import type { PoolModel } from "../lib/model/pool";
+import type { RegionModel } from "../lib/model/region";
+import { POOL_LABEL, SYSTEM_POOL_LABEL } from "../lib/naming";
 import { regionFacts } from "../lib/preview/region-facts";
+import { resourceTags } from "../lib/tags";
+import { GPU_AMI_TYPE, SYSTEM_AMI_TYPE } from "../lib/versions";
 import { configureBackend } from "./backend";
-
-export interface RegionInfraStackProps {
-  readonly fleet: FleetFile;
-  readonly region: RegionConfig;
-}
-
-export function resourceTags(fleet: FleetFile, region: string, stackName: string): Record<string, string> {
-  return {
-    ...fleet.tags,
-    "fastgpu.io/fleet": fleet.name,
-    "fastgpu.io/region": region,
-    "fastgpu.io/stack": stackName,
-    "managed-by": "fastgpu-cdktf",
-  };
-}
 
 /** `fastgpu-<region>-infra`: every AWS resource of a region (network, EKS, node pools, storage, ECR). */
 export class RegionInfraStack extends TerraformStack {
   readonly clusterName: string;
   readonly cluster: Cluster;
-  readonly pools: readonly PoolFacts[];
+  readonly pools: readonly PoolModel[];
   readonly buckets: Readonly<Record<BucketKind, SecureBucket>>;
   readonly imageRepository: ValidationImageRepository;
 
-  constructor(scope: Construct, props: RegionInfraStackProps) {
-    const { fleet, region } = props;
-    const stackName = infraStackName(region.region);
-    super(scope, stackName);
-    configureBackend(this, fleet, region.region, stackName);
+  constructor(scope: Construct, model: RegionModel) {
+    const { fleet, config: region, names } = model;
+    super(scope, names.infraStack);
+    configureBackend(this, fleet, region.region, names.infraStack);
     applyPolicies(this);
 
-    const tags = resourceTags(fleet, region.region, stackName);
+    const tags = resourceTags(fleet, region.region, names.infraStack);
     new AwsProvider(this, "aws", { region: region.region, defaultTags: [{ tags }] });
     const partition = new DataAwsPartition(this, "partition");
     const account = new DataAwsCallerIdentity(this, "account");
 
-    this.clusterName = clusterName(fleet.name, region.region);
+    this.clusterName = names.cluster;
     const network = new Network(this, "network", {
-      namePrefix: this.clusterName,
+      namePrefix: names.cluster,
       region: region.region,
       vpcCidr: region.vpcCidr,
       natGateways: region.natGateways,
-      clusterName: this.clusterName,
+      clusterName: names.cluster,
     });
 
     this.cluster = new Cluster(this, "eks", {
-      name: this.clusterName,
+      name: names.cluster,
       kubernetesVersion: region.kubernetesVersion,
       privateSubnets: network.privateSubnets,
       publicAccess: region.clusterEndpoint.publicAccess,
@@ -93,7 +62,7 @@ export class RegionInfraStack extends TerraformStack {
     const systemPool = new NodePool(this, "system-pool", {
       clusterName: this.cluster.cluster.name,
       kubernetesVersion: this.cluster.cluster.version,
-      nodeGroupName: nodeGroupName(fleet.name, SYSTEM_POOL_NAME),
+      nodeGroupName: names.systemNodeGroup,
       nodeRole: this.cluster.nodeRole,
       subnetIds: network.privateSubnets.map((subnet) => subnet.id),
       instanceType: region.systemPool.instanceType,
@@ -112,29 +81,15 @@ export class RegionInfraStack extends TerraformStack {
     // DCGM exporter and it then reports AcceleratedHardwareReady=False, which node auto-repair answers by
     // replacing healthy GPU nodes (aws/containers-roadmap#2555, #2763). Node repair acts on NotReady here.
 
-    const offerings = new Map<string, DataAwsEc2InstanceTypeOfferings>();
-    const zonesOffering = (type: string): string[] => {
-      let data = offerings.get(type);
-      if (!data) {
-        data = new DataAwsEc2InstanceTypeOfferings(this, `offerings-${type.replace(/\./g, "-")}`, {
-          locationType: "availability-zone",
-          filter: [{ name: "instance-type", values: [type] }],
-        });
-        offerings.set(type, data);
-      }
-      return data.locations;
-    };
-
-    this.pools = region.gpuPools.map((pool) => derivePool(pool));
-    for (const facts of this.pools) {
+    this.pools = model.pools;
+    for (const facts of model.pools) {
       const { pool } = facts;
-      const zones = pool.availabilityZones ?? zonesOffering(pool.instanceType);
       new NodePool(this, `gpu-pool-${pool.name}`, {
         clusterName: this.cluster.cluster.name,
         kubernetesVersion: this.cluster.cluster.version,
-        nodeGroupName: nodeGroupName(fleet.name, pool.name),
+        nodeGroupName: names.nodeGroup(pool.name),
         nodeRole: this.cluster.nodeRole,
-        subnetIds: subnetsInZones(network.privateSubnets, zones),
+        subnetIds: network.subnetIdsFor(pool.instanceType, pool.availabilityZones),
         instanceType: pool.instanceType,
         amiType: GPU_AMI_TYPE,
         capacityType: pool.capacityType,
@@ -142,26 +97,26 @@ export class RegionInfraStack extends TerraformStack {
         minSize: pool.minSize,
         maxSize: pool.maxSize,
         rootVolumeGiB: pool.rootVolumeGiB,
-        userData: poolUserData(facts),
+        userData: facts.sharing.userData,
         labels: poolNodeLabels(facts),
-        taints: poolNodeTaints(facts, { joinGate: fleet.validation.joinGate }),
+        taints: model.gpuNodeTaints,
         autoscalingGroupTags: autoscalerTemplateTags(facts),
-        tags: { ...tags, "fastgpu.io/pool": pool.name },
+        tags: { ...tags, [POOL_LABEL]: pool.name },
         dependsOn: nodeDependencies,
       });
     }
 
     const dataKey = new KmsKey(this, "data-key", {
-      description: `S3 and ECR encryption for ${this.clusterName}`,
+      description: `S3 and ECR encryption for ${names.cluster}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
     });
-    new KmsAlias(this, "data-key-alias", { name: `alias/${this.clusterName}-data`, targetKeyId: dataKey.keyId });
+    new KmsAlias(this, "data-key-alias", { name: names.dataKeyAlias, targetKeyId: dataKey.keyId });
 
     const buckets = {} as Record<BucketKind, SecureBucket>;
     for (const kind of BUCKET_KINDS) {
       buckets[kind] = new SecureBucket(this, `bucket-${kind}`, {
-        bucketName: `${bucketNameParts(fleet.name, kind, region.region)}-${account.accountId}`,
+        bucketName: names.bucket(kind, account.accountId),
         kmsKey: dataKey,
         retention: region.buckets[kind],
       });
@@ -171,7 +126,7 @@ export class RegionInfraStack extends TerraformStack {
     for (const tenant of fleet.tenants) {
       new TenantAccess(this, `tenant-${tenant.name}`, {
         cluster: this.cluster.cluster,
-        roleName: tenantRoleName(fleet.name, region.region, tenant.name),
+        roleName: names.tenantRole(tenant.name),
         tenant: tenant.name,
         admins: tenant.admins,
         buckets: {
@@ -184,44 +139,30 @@ export class RegionInfraStack extends TerraformStack {
     }
 
     this.imageRepository = new ValidationImageRepository(this, "validation-image", {
-      name: `${fleet.name}/gpu-validate`,
+      name: names.validationRepository,
       kmsKey: dataKey,
     });
 
-    const autoscalerRole = new IamRole(this, "cluster-autoscaler-role", {
-      name: `${this.clusterName}-cluster-autoscaler`,
-      assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
-    });
-    new IamRolePolicy(this, "cluster-autoscaler-policy", {
-      role: autoscalerRole.name,
-      policy: JSON.stringify(clusterAutoscalerPolicy(this.clusterName)),
-    });
-    new EksPodIdentityAssociation(this, "cluster-autoscaler-identity", {
-      clusterName: this.cluster.cluster.name,
-      namespace: CLUSTER_AUTOSCALER_NAMESPACE,
-      serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-      roleArn: autoscalerRole.arn,
+    new ClusterAutoscalerIdentity(this, "cluster-autoscaler", {
+      cluster: this.cluster.cluster,
+      clusterName: names.cluster,
+      roleName: names.clusterAutoscalerRole,
       dependsOn: [...this.cluster.networkAddons],
     });
 
     // What the pools and overhead are, in a machine-readable form: the PR preview reads it from base and
     // head synths to show GPU capacity and cost before and after.
     new TerraformOutput(this, "fastgpu_region", {
-      value: JSON.stringify(regionFacts(region)),
+      value: JSON.stringify(regionFacts(model)),
       description: "FastGPU region facts (pools, system pool, NAT) for plan previews",
     });
     new TerraformOutput(this, "cluster_name", { value: this.cluster.cluster.name });
     new TerraformOutput(this, "kubeconfig_command", {
-      value: `aws eks update-kubeconfig --region ${region.region} --name ${this.clusterName}`,
+      value: `aws eks update-kubeconfig --region ${region.region} --name ${names.cluster}`,
     });
     new TerraformOutput(this, "validation_image_repository", { value: this.imageRepository.repository.repositoryUrl });
     for (const kind of BUCKET_KINDS) {
       new TerraformOutput(this, `${kind}_bucket`, { value: buckets[kind].bucket.bucket });
     }
   }
-}
-
-/** The private subnets whose AZ is in `zones` (a literal list or the offerings data source's token list). */
-function subnetsInZones(subnets: readonly Subnet[], zones: string[]): string[] {
-  return Fn.compact(subnets.map((subnet) => Fn.conditional(Fn.contains(zones, subnet.availabilityZone), subnet.id, "")));
 }

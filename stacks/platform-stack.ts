@@ -3,19 +3,11 @@ import type { Construct } from "constructs";
 import { ChartRelease } from "../constructs/helm-chart";
 import { applyPolicies } from "../constructs/policies";
 import { HelmProvider, KubernetesProvider } from "../constructs/providers";
-import type { RegionConfig } from "../lib/config/load";
-import type { FleetFile } from "../lib/config/schema";
-import { platformStackName } from "../lib/naming";
-import { regionDeployGate, regionReleases } from "../lib/platform/releases";
+import type { RegionModel } from "../lib/model/region";
+import { regionDeployGate, regionReleases, type PlatformRelease } from "../lib/platform/releases";
 import { DeployGate } from "../constructs/deploy-gate";
 import { configureBackend } from "./backend";
 import type { RegionInfraStack } from "./infra-stack";
-
-export interface RegionPlatformStackProps {
-  readonly fleet: FleetFile;
-  readonly region: RegionConfig;
-  readonly infra: RegionInfraStack;
-}
 
 /**
  * `fastgpu-<region>-platform`: everything inside the cluster. Its Kubernetes and Helm providers are
@@ -24,13 +16,12 @@ export interface RegionPlatformStackProps {
  * groups exist when the GPU operator arrives.
  */
 export class RegionPlatformStack extends TerraformStack {
-  readonly releases: ReadonlyMap<string, ChartRelease>;
+  readonly releases: ReadonlyMap<PlatformRelease, ChartRelease>;
 
-  constructor(scope: Construct, props: RegionPlatformStackProps) {
-    const { fleet, region, infra } = props;
-    const stackName = platformStackName(region.region);
-    super(scope, stackName);
-    configureBackend(this, fleet, region.region, stackName);
+  constructor(scope: Construct, model: RegionModel, infra: RegionInfraStack) {
+    const { fleet, region, names } = model;
+    super(scope, names.platformStack);
+    configureBackend(this, fleet, region, names.platformStack);
     applyPolicies(this);
 
     const eks = infra.cluster.cluster;
@@ -40,17 +31,18 @@ export class RegionPlatformStack extends TerraformStack {
       exec: {
         apiVersion: "client.authentication.k8s.io/v1beta1",
         command: "aws",
-        args: ["eks", "get-token", "--cluster-name", infra.clusterName, "--region", region.region],
+        args: ["eks", "get-token", "--cluster-name", names.cluster, "--region", region],
       },
     };
     new KubernetesProvider(this, "kubernetes", { ...connection, exec: [connection.exec] });
     new HelmProvider(this, "helm", { kubernetes: connection });
 
-    const releases = new Map<string, ChartRelease>();
+    const releases = new Map<PlatformRelease, ChartRelease>();
     const validationImageRepository = infra.imageRepository.repository.repositoryUrl;
-    for (const release of regionReleases(fleet, region, { validationImageRepository })) {
+    const regional = regionReleases(model, { validationImageRepository });
+    for (const release of regional.all) {
       releases.set(
-        release.name,
+        release,
         new ChartRelease(this, release.name, {
           releaseName: release.name,
           namespace: release.namespace,
@@ -59,29 +51,28 @@ export class RegionPlatformStack extends TerraformStack {
           values: release.values,
           timeoutSeconds: release.timeoutSeconds,
           wait: release.wait,
-          dependsOn: release.dependsOn.map((name) => {
-            const dependency = releases.get(name);
-            if (!dependency) throw new Error(`release ${release.name} depends on ${name}, which is not declared before it`);
-            return dependency.release;
+          dependsOn: release.dependsOn.map((dependency) => {
+            const declared = releases.get(dependency);
+            if (!declared) throw new Error(`release ${release.name} depends on ${dependency.name}, which is not declared before it`);
+            return declared.release;
           }),
         }),
       );
     }
     this.releases = releases;
 
-    const gate = regionDeployGate(fleet, region);
-    const validationRelease = releases.get("fastgpu-gpu-validation");
-    if (gate.jobs.length > 0 && validationRelease) {
+    const gate = regionDeployGate(model);
+    if (gate.jobs.length > 0) {
       new DeployGate(this, "deploy-gate", {
-        region: region.region,
-        clusterName: infra.clusterName,
+        region,
+        clusterName: names.cluster,
         jobs: gate.jobs,
         repositoryPlaceholder: gate.repositoryPlaceholder,
         repositoryUrl: validationImageRepository,
         timeoutMinutes: fleet.validation.deployGateTimeoutMinutes,
         clusterEndpoint: eks.endpoint,
         clusterCaData: eks.certificateAuthority.get(0).data,
-        after: validationRelease.release,
+        after: releases.get(regional.gpuValidation)!.release,
       });
     }
   }

@@ -1,11 +1,11 @@
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
 import { admissionPolicyFor, admits, DEFAULT_CONFIG_DIR, type AdmissionPolicy } from "./helpers";
 
-const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+const config = loadFleetModel(DEFAULT_CONFIG_DIR);
 const east = config.regions.find((region) => region.region === "us-east-1")!;
-const installed: KubeObject[] = regionReleases(config.fleet, east).flatMap((release) => release.objects);
+const installed: KubeObject[] = regionReleases(east).all.flatMap((release) => release.objects);
 const policies = installed.filter((object) => object.kind === "ValidatingAdmissionPolicy") as unknown as AdmissionPolicy[];
 const policyFor = (resource: string) => admissionPolicyFor(installed, resource);
 

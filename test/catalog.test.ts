@@ -1,7 +1,7 @@
 import { GPUS, gpuById } from "../lib/catalog/gpus";
 import { INSTANCE_TYPES, PRICE_SOURCE, instanceType } from "../lib/catalog/instances";
 import { REGION_SOURCE } from "../lib/catalog/regions";
-import { placeMigLayout } from "../lib/mig";
+import { placeMigLayout } from "../lib/model/sharing/mig-placement";
 
 describe("GPU catalog", () => {
   it("covers the SKUs the platform supports, each with a unique PCI device id", () => {
@@ -38,14 +38,11 @@ describe("GPU catalog", () => {
 });
 
 describe("instance catalog", () => {
-  it("references known GPUs and has sane sizes, prices and regions", () => {
+  // That each names a GPU the catalog has: test/gpu-facts.test.ts.
+  it("has sane sizes, prices and regions", () => {
     for (const type of INSTANCE_TYPES) {
-      if (type.gpu) {
-        expect(() => gpuById(type.gpu!)).not.toThrow();
-        expect(type.gpuCount).toBeGreaterThan(0);
-      } else {
-        expect(type.gpuCount).toBe(0);
-      }
+      if (type.gpu) expect(type.gpuCount).toBeGreaterThan(0);
+      else expect(type.gpuCount).toBe(0);
       expect(type.vcpu).toBeGreaterThan(0);
       expect(type.memoryGiB).toBeGreaterThan(0);
       if (type.onDemandUsdPerHour !== null) expect(type.onDemandUsdPerHour).toBeGreaterThan(0);

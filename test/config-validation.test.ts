@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, formatProblem } from "../lib/config/errors";
 import { loadFleetConfig } from "../lib/config/load";
+import { DEFAULT_VALIDATION_IMAGE_TAG } from "../lib/versions";
 import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml } from "./helpers";
 
 type YamlDoc = Parameters<Parameters<typeof editYaml>[1]>[0];
@@ -308,7 +309,7 @@ describe("tenancy config validation", () => {
 describe("validation config", () => {
   it("defaults safely and rejects a bad profile, tag or typo", () => {
     const defaults = loadFleetConfig(DEFAULT_CONFIG_DIR).fleet.validation;
-    expect(defaults).toEqual({ profile: "quick", deployGate: true, joinGate: true, deployGateTimeoutMinutes: 40, image: { tag: "0.1.0" } });
+    expect(defaults).toEqual({ profile: "quick", deployGate: true, joinGate: true, deployGateTimeoutMinutes: 40, image: { tag: DEFAULT_VALIDATION_IMAGE_TAG } });
     const lines = problemsAfter({
       "fleet.yaml": (doc) =>
         doc.set("validation", doc.createNode({ profile: "thorough", image: { tag: "latest version" }, joinGte: false })),

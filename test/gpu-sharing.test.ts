@@ -1,33 +1,29 @@
 import { parse } from "yaml";
 import { GPUS } from "../lib/catalog/gpus";
 import type { SharingConfig } from "../lib/config/schema";
-import {
-  DEVICE_PLUGIN_CONFIG_LABEL,
-  devicePluginConfig,
-  devicePluginConfigData,
-  devicePluginConfigKey,
-  devicePluginConfigMapName,
-} from "../lib/gpu-sharing";
-import { CLUSTER_AUTOSCALER_VALUE_KEYS } from "../lib/helm/chart-keys/cluster-autoscaler";
-import { GPU_OPERATOR_VALUE_KEYS } from "../lib/helm/chart-keys/gpu-operator";
-import { clusterAutoscalerValues } from "../lib/helm/cluster-autoscaler";
 import { gpuOperatorValues } from "../lib/helm/gpu-operator";
-import { unknownValueKeys } from "../lib/helm/value-keys";
-import { migCreateTuples, migLayoutScript, migLayoutUnit, migUserData, poolUserData } from "../lib/mig-user-data";
-import { poolNodeLabels } from "../lib/node-template";
-import { derivePool } from "../lib/pools";
+import { DEVICE_PLUGIN_CONFIG_LABEL } from "../lib/naming";
+import { devicePluginConfigData, devicePluginConfigMapName } from "../lib/model/sharing/device-plugin";
+import { migCreateTuples, migLayoutScript, migLayoutUnit, migUserData } from "../lib/model/sharing/mig-user-data";
+import { poolNodeLabels } from "../lib/model/node-template";
+import { GPU_TAINT, VALIDATION_TAINT } from "../lib/naming";
+import { poolModel } from "./helpers";
 
-const exclusive: SharingConfig = { mode: "exclusive" };
-const sliced4: SharingConfig = { mode: "time-slicing", replicas: 4 };
-const sliced8: SharingConfig = { mode: "time-slicing", replicas: 8 };
+const pool = (sharing: SharingConfig, instanceType = "p5.48xlarge") =>
+  poolModel({ name: "p", instanceType, capacityType: "on-demand", minSize: 0, maxSize: 1, rootVolumeGiB: 500, labels: {}, sharing });
+/** The sharing mode of a pool of `instanceType` (H100s by default). */
+const mode = (sharing: SharingConfig, instanceType?: string) => pool(sharing, instanceType).sharing;
+const exclusive = mode({ mode: "exclusive" });
+const sliced4 = mode({ mode: "time-slicing", replicas: 4 });
+const sliced8 = mode({ mode: "time-slicing", replicas: 8 });
 
 describe("device plugin configs", () => {
   it("exclusive and MIG pools share the plain config; time-slicing gets replicas of nvidia.com/gpu", () => {
-    expect(devicePluginConfigKey(exclusive)).toBe("exclusive");
-    expect(devicePluginConfigKey({ mode: "mig", layout: { "1g.10gb": 7 } })).toBe("exclusive");
-    expect(devicePluginConfigKey(sliced4)).toBe("time-slicing-x4");
-    expect(devicePluginConfig(exclusive)).toEqual({ version: "v1", flags: { migStrategy: "mixed" } });
-    expect(devicePluginConfig(sliced4)).toEqual({
+    expect(exclusive.devicePluginConfigKey).toBe("exclusive");
+    expect(mode({ mode: "mig", layout: { "1g.10gb": 7 } }).devicePluginConfigKey).toBe("exclusive");
+    expect(sliced4.devicePluginConfigKey).toBe("time-slicing-x4");
+    expect(exclusive.devicePluginConfig).toEqual({ version: "v1", flags: { migStrategy: "mixed" } });
+    expect(sliced4.devicePluginConfig).toEqual({
       version: "v1",
       flags: { migStrategy: "mixed" },
       sharing: {
@@ -39,7 +35,7 @@ describe("device plugin configs", () => {
   it("holds one key per distinct setting plus the exclusive default, each a valid device plugin file", () => {
     const data = devicePluginConfigData([sliced4, exclusive, sliced4, sliced8]);
     expect(Object.keys(data)).toEqual(["exclusive", "time-slicing-x4", "time-slicing-x8"]);
-    expect(parse(data["time-slicing-x8"])).toEqual(devicePluginConfig(sliced8));
+    expect(parse(data["time-slicing-x8"])).toEqual(sliced8.devicePluginConfig);
   });
 
   it("names the ConfigMap after its content, so a change reaches the nodes", () => {
@@ -50,7 +46,7 @@ describe("device plugin configs", () => {
   });
 
   it("labels each pool's nodes with the key of its own config", () => {
-    const facts = derivePool({ name: "ts", instanceType: "g6.xlarge", capacityType: "spot", minSize: 0, maxSize: 1, rootVolumeGiB: 200, labels: {}, sharing: sliced8 });
+    const facts = pool(sliced8.config, "g6.xlarge");
     const label = poolNodeLabels(facts)[DEVICE_PLUGIN_CONFIG_LABEL];
     expect(Object.keys(devicePluginConfigData([sliced8]))).toContain(label);
   });
@@ -108,15 +104,15 @@ describe("MIG layouts applied before kubelet", () => {
   });
 
   it("gives only MIG pools user data", () => {
-    const base = { name: "p", instanceType: "p5.48xlarge", capacityType: "on-demand" as const, minSize: 0, maxSize: 1, rootVolumeGiB: 500, labels: {} };
-    expect(poolUserData(derivePool({ ...base, sharing: exclusive }))).toBeUndefined();
-    const encoded = poolUserData(derivePool({ ...base, sharing: { mode: "mig", layout: { "3g.40gb": 2 } } }))!;
+    expect(exclusive.userData).toBeUndefined();
+    expect(sliced4.userData).toBeUndefined();
+    const encoded = mode({ mode: "mig", layout: { "3g.40gb": 2 } }).userData!;
     expect(Buffer.from(encoded, "base64").toString("utf8")).toContain('LAYOUT="3g.40gb:0,3g.40gb:4"');
   });
 });
 
 describe("GPU operator values", () => {
-  const values = gpuOperatorValues([exclusive, sliced4, { mode: "mig", layout: { "1g.10gb": 7 } }]);
+  const values = gpuOperatorValues([exclusive, sliced4, mode({ mode: "mig", layout: { "1g.10gb": 7 } })], [GPU_TAINT, VALIDATION_TAINT]);
 
   it("fit the EKS AL2023 NVIDIA AMI: driver and toolkit off, plugin, GFD and DCGM exporter on", () => {
     expect(values).toMatchObject({
@@ -134,29 +130,9 @@ describe("GPU operator values", () => {
     expect(values["node-feature-discovery"].worker.tolerations).toContainEqual({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
   });
 
-  it("tolerate extra GPU-node taints for every operand", () => {
-    const withGate = gpuOperatorValues([exclusive], [{ key: "example.com/gate", value: "x", effect: "NoSchedule" }]);
+  it("tolerate every GPU-node taint for every operand", () => {
+    expect(values.daemonsets.tolerations).toContainEqual({ key: VALIDATION_TAINT.key, operator: "Exists", effect: "NoSchedule" });
+    const withGate = gpuOperatorValues([exclusive], [GPU_TAINT, { key: "example.com/gate", value: "x", effect: "NoSchedule" }]);
     expect(withGate.daemonsets.tolerations).toContainEqual({ key: "example.com/gate", operator: "Exists", effect: "NoSchedule" });
-  });
-
-  it("use only keys the pinned chart's values.yaml defines", () => {
-    expect(GPU_OPERATOR_VALUE_KEYS.chart).toBe("gpu-operator@v26.7.0");
-    expect(unknownValueKeys(values, GPU_OPERATOR_VALUE_KEYS)).toEqual([]);
-    // The check itself catches a typo and a key from another chart version.
-    expect(unknownValueKeys({ ...values, devicePlugn: { enabled: true }, migManager: { enabled: false, withReboot: true } }, GPU_OPERATOR_VALUE_KEYS)).toEqual([
-      "migManager.withReboot",
-      "devicePlugn",
-    ]);
-  });
-});
-
-describe("Cluster Autoscaler values", () => {
-  it("use only keys the pinned chart defines (extraArgs takes any autoscaler flag, so it is free-form)", () => {
-    const values = clusterAutoscalerValues({ region: "us-east-1", clusterName: "c", kubernetesVersion: "1.35" });
-    expect(CLUSTER_AUTOSCALER_VALUE_KEYS.chart).toBe("cluster-autoscaler@9.59.0");
-    expect(unknownValueKeys(values, CLUSTER_AUTOSCALER_VALUE_KEYS)).toEqual([]);
-    expect(unknownValueKeys({ ...values, autoDiscovery: { clusterNmae: "c" } }, CLUSTER_AUTOSCALER_VALUE_KEYS)).toEqual([
-      "autoDiscovery.clusterNmae",
-    ]);
   });
 });

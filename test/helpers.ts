@@ -4,7 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { evaluate } from "@marcbachmann/cel-js";
 import { parseDocument } from "yaml";
+import type { GpuPoolConfig } from "../lib/config/schema";
 import type { KubeObject } from "../lib/k8s/object";
+import type { PoolModel } from "../lib/model/pool";
+import { buildPoolModels, loadFleetModel, type FleetModel } from "../lib/model/region";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_CONFIG_DIR = path.join(REPO_ROOT, "config");
@@ -80,4 +83,14 @@ export function admits(policy: AdmissionPolicy, object: unknown, oldObject: unkn
   const context = { object, oldObject, request: { operation } };
   if (!(policy.spec.matchConditions ?? []).every((condition) => evaluate(condition.expression, context) === true)) return true;
   return policy.spec.validations.every((validation) => evaluate(validation.expression, context) === true);
+}
+
+/** The default config's model, as every entry point builds it. */
+export function defaultModel(): FleetModel {
+  return loadFleetModel(DEFAULT_CONFIG_DIR);
+}
+
+/** The model of one pool config. */
+export function poolModel(pool: GpuPoolConfig): PoolModel {
+  return buildPoolModels([pool])[0];
 }

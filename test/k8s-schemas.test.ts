@@ -1,13 +1,13 @@
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionDeployGate, regionReleases } from "../lib/platform/releases";
 import { DEFAULT_CONFIG_DIR, validateObjects } from "./helpers";
 
 describe("every object FastGPU installs is valid against the Kubernetes and Kueue v1beta2 schemas", () => {
-  const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+  const config = loadFleetModel(DEFAULT_CONFIG_DIR);
 
   it.each(config.regions.map((region) => [region.region, region] as const))("%s", (_name, region) => {
-    const objects = [...regionReleases(config.fleet, region).flatMap((release) => release.objects), ...regionDeployGate(config.fleet, region).jobs];
+    const objects = [...regionReleases(region).all.flatMap((release) => release.objects), ...regionDeployGate(region).jobs];
     expect(objects.length).toBeGreaterThan(20);
     expect(validateObjects(objects)).toEqual({ status: 0, problems: [] });
   });

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import { synthFleet } from "../stacks/fleet";
 import { renderManifests } from "../tools/manifests";
 import { UsageError } from "../tools/cli-args";
@@ -24,7 +24,7 @@ describe("npm run manifests", () => {
 
   it("prints with --values exactly the values each helm_release of the synth carries", () => {
     const outdir = path.join(tempDir(), "out");
-    synthFleet(loadFleetConfig(DEFAULT_CONFIG_DIR), outdir);
+    synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), outdir);
     const platform = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8"));
     // The deploy reads the ECR repository from the infra stack's state; manifests show it with ACCOUNT_ID.
     const repository = /\$\{data\.terraform_remote_state\.[^}]*repository_url\}/g;

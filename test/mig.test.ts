@@ -1,5 +1,5 @@
 import { gpuById } from "../lib/catalog/gpus";
-import { placeMigLayout } from "../lib/mig";
+import { placeMigLayout } from "../lib/model/sharing/mig-placement";
 
 describe("MIG layout placement", () => {
   const h100 = gpuById("h100-80gb");

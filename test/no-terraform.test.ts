@@ -11,12 +11,12 @@ import { ValidateProviderPresence } from "cdktf/lib/validations";
 import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
 import type { IConstruct, IValidation } from "constructs";
 import { EksPodIdentityAssociation } from "../constructs/providers";
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import { buildFleet, synthFleet } from "../stacks/fleet";
 import { whichExecutable } from "../tools/toolchain/terraform";
 import { DEFAULT_CONFIG_DIR, readTree, REPO_ROOT, tempDir } from "./helpers";
 
-const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+const config = loadFleetModel(DEFAULT_CONFIG_DIR);
 
 /** The environment of a machine without Terraform: PATH without any directory holding terraform or tofu. */
 function withoutTerraform(): NodeJS.ProcessEnv {

@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import { differingPaths, planChanges, synthDiff } from "../lib/preview/changes";
 import { COMMENT_LIMIT, COMMENT_MARKER, renderPreview } from "../lib/preview/render";
 import { InputError, readSynthOutput } from "../lib/preview/synth-output";
+import { KUBERNETES_VERSIONS } from "../lib/versions";
 import { synthFleet } from "../stacks/fleet";
 import { buildPreview } from "../tools/preview";
 import { copyDefaultConfig, editYaml, REPO_ROOT, tempDir } from "./helpers";
@@ -16,7 +17,7 @@ function synthOf(edit?: (dir: string) => void): string {
   const config = copyDefaultConfig();
   edit?.(config);
   const out = path.join(tempDir(), "cdktf.out");
-  synthFleet(loadFleetConfig(config), out);
+  synthFleet(loadFleetModel(config), out);
   return out;
 }
 
@@ -106,7 +107,7 @@ describe("npm run preview", () => {
     const added = 4 * 0.8048 * 0.6 * 730;
     expect(markdown).toContain(`+$${added.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
     expect(markdown).toContain("| us-east-1: EKS Kubernetes | 1.35 | 1.36 |");
-    expect(markdown).toContain("| us-east-1: image cluster-autoscaler | v1.35.2 | v1.36.1 |");
+    expect(markdown).toContain(`| us-east-1: image cluster-autoscaler | ${KUBERNETES_VERSIONS["1.35"].clusterAutoscalerImageTag} | ${KUBERNETES_VERSIONS["1.36"].clusterAutoscalerImageTag} |`);
     expect(markdown).toContain("replaced `terraform_data.replaced`: triggers_replace");
   });
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadFleetConfig } from "../lib/config/load";
+import { buildRegionModel } from "../lib/model/region";
 import { regionDeployGate } from "../lib/platform/releases";
 import { podState, resultFromPod } from "../lib/validation/jobs";
 import { describeFailure, exitCodeOf, junitXml, parseReport, ReportError, reportFromLog, resultFromReport, renderResultsTable } from "../lib/validation/results";
@@ -163,7 +164,8 @@ describe("the deploy gate command", () => {
   const east = config.regions.find((region) => region.region === "us-east-1")!;
   const repository = "123456789012.dkr.ecr.us-east-1.amazonaws.com/fastgpu/gpu-validate";
   /** The gate's Jobs for us-east-1 with infer-l4 at `nodes` nodes, as `cdktf deploy` hands them over. */
-  const gateFor = (nodes: number) => regionDeployGate(config.fleet, { ...east, gpuPools: east.gpuPools.map((pool) => (pool.name === "infer-l4" ? { ...pool, minSize: nodes } : pool)) });
+  const gateFor = (nodes: number) =>
+    regionDeployGate(buildRegionModel(config.fleet, { ...east, gpuPools: east.gpuPools.map((pool) => (pool.name === "infer-l4" ? { ...pool, minSize: nodes } : pool)) }));
   const gateEnv = (kube: FakeKube, bin: string, gate: ReturnType<typeof gateFor>): NodeJS.ProcessEnv => ({
     FASTGPU_K8S_SERVER: kube.url,
     FASTGPU_K8S_CA_DATA: Buffer.from(kube.caPem).toString("base64"),

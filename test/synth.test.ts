@@ -14,13 +14,14 @@ import {
   S3BucketPublicAccessBlock,
 } from "../constructs/providers";
 import { loadFleetConfig } from "../lib/config/load";
+import { buildFleetModel, loadFleetModel } from "../lib/model/region";
 import { gpuOperatorValues } from "../lib/helm/gpu-operator";
-import { autoscalerTemplateTags, VALIDATION_TAINT } from "../lib/node-template";
-import { derivePool } from "../lib/pools";
-import { CHARTS, TERRAFORM_PROVIDERS } from "../lib/versions";
+import { CHARTS, DEFAULT_VALIDATION_IMAGE_TAG, GPU_AMI_TYPE, KUBERNETES_VERSIONS, SYSTEM_AMI_TYPE, TERRAFORM_PROVIDERS } from "../lib/versions";
 import { regionReleases } from "../lib/platform/releases";
 import { buildFleet, PolicyError, synthFleet } from "../stacks/fleet";
 import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml, readTree, tempDir } from "./helpers";
+import { autoscalerTemplateTags } from "../lib/model/node-template";
+import { GPU_TAINT, VALIDATION_TAINT } from "../lib/naming";
 
 type TfJson = {
   terraform: { backend?: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
@@ -31,13 +32,14 @@ type TfJson = {
 };
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+const model = buildFleetModel(config);
 let outdir: string;
 const stackJson = (name: string): TfJson => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
 const resources = (json: TfJson, type: string) => Object.values(json.resource[type] ?? {});
 
 beforeAll(() => {
   outdir = path.join(tempDir(), "cdktf.out");
-  synthFleet(config, outdir);
+  synthFleet(model, outdir);
 });
 
 describe("synth of the default config", () => {
@@ -127,7 +129,7 @@ describe("synth of the default config", () => {
 
   it("creates one tainted, labelled AL2023 NVIDIA node group per GPU pool, scaling left to the autoscaler", () => {
     const east = stackJson("fastgpu-us-east-1-infra");
-    const gpuGroups = resources(east, "aws_eks_node_group").filter((group) => group.ami_type === "AL2023_x86_64_NVIDIA");
+    const gpuGroups = resources(east, "aws_eks_node_group").filter((group) => group.ami_type === GPU_AMI_TYPE);
     expect(gpuGroups.map((group) => group.node_group_name).sort()).toEqual(["fastgpu-infer-l4", "fastgpu-mig-a100", "fastgpu-train-h100"]);
     for (const group of gpuGroups) {
       expect(group.taint).toEqual([
@@ -149,10 +151,10 @@ describe("synth of the default config", () => {
       capacity_type: "SPOT",
       instance_types: ["g6.xlarge"],
       scaling_config: { min_size: 1, max_size: 8, desired_size: 1 },
-      labels: { "fastgpu.io/pool": "infer-l4", "fastgpu.io/sharing": "time-slicing", "k8s.amazonaws.com/accelerator": "nvidia-l4" },
+      labels: { "fastgpu.io/pool": "infer-l4", "k8s.amazonaws.com/accelerator": "nvidia-l4" },
     });
     const system = resources(east, "aws_eks_node_group").find((group) => group.node_group_name === "fastgpu-system")!;
-    expect(system).toMatchObject({ ami_type: "AL2023_x86_64_STANDARD", capacity_type: "ON_DEMAND", taint: [] });
+    expect(system).toMatchObject({ ami_type: SYSTEM_AMI_TYPE, capacity_type: "ON_DEMAND", taint: [] });
   });
 
   it("requires IMDSv2 and an encrypted gp3 root volume sized per pool on every launch template", () => {
@@ -171,8 +173,9 @@ describe("synth of the default config", () => {
   it("tags each GPU pool's Auto Scaling group so Cluster Autoscaler can scale it up from zero", () => {
     const east = stackJson("fastgpu-us-east-1-infra");
     const tags = resources(east, "aws_autoscaling_group_tag").map((tag) => tag as { autoscaling_group_name: string; tag: { key: string; value: string } });
-    for (const pool of config.regions[0].gpuPools) {
-      const expected = autoscalerTemplateTags(derivePool(pool));
+    for (const facts of model.regions[0].pools) {
+      const { pool } = facts;
+      const expected = autoscalerTemplateTags(facts);
       const groupRef = new RegExp(`aws_eks_node_group\\.gpu-pool-${pool.name}_node-group_\\w+\\.resources\\[0\\]\\.autoscaling_groups\\[0\\]\\.name`);
       const actual = Object.fromEntries(tags.filter((tag) => groupRef.test(tag.autoscaling_group_name)).map((tag) => [tag.tag.key, tag.tag.value]));
       expect(actual).toEqual(expected);
@@ -246,7 +249,7 @@ describe("synth of the default config", () => {
     });
     const values = String((release.values as string[])[0]);
     expect(values).toContain("clusterName: fastgpu-us-east-1");
-    expect(values).toContain("tag: v1.35.2");
+    expect(values).toContain(`tag: ${KUBERNETES_VERSIONS["1.35"].clusterAutoscalerImageTag}`);
     expect(values).toContain("name: cluster-autoscaler");
   });
 
@@ -254,18 +257,18 @@ describe("synth of the default config", () => {
     const platform = stackJson("fastgpu-us-east-1-platform");
     const operator = resources(platform, "helm_release").find((release) => release.name === "gpu-operator")!;
     expect(operator).toMatchObject({
-      repository: "https://helm.ngc.nvidia.com/nvidia",
-      chart: "gpu-operator",
-      version: "v26.7.0",
+      repository: CHARTS.gpuOperator.repository,
+      chart: CHARTS.gpuOperator.chart,
+      version: CHARTS.gpuOperator.version,
       namespace: "gpu-operator",
       create_namespace: true,
     });
-    const east = config.regions[0];
+    const east = model.regions[0];
     const values = parse((operator.values as string[])[0]);
-    expect(values).toEqual(JSON.parse(JSON.stringify(gpuOperatorValues(east.gpuPools.map((pool) => pool.sharing), [VALIDATION_TAINT]))));
+    expect(values).toEqual(JSON.parse(JSON.stringify(gpuOperatorValues(east.pools.map((pool) => pool.sharing), [GPU_TAINT, VALIDATION_TAINT]))));
 
     const configKeys = Object.keys(values.devicePlugin.config.data);
-    const gpuGroups = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_node_group").filter((group) => group.ami_type === "AL2023_x86_64_NVIDIA");
+    const gpuGroups = resources(stackJson("fastgpu-us-east-1-infra"), "aws_eks_node_group").filter((group) => group.ami_type === GPU_AMI_TYPE);
     const pluginLabels = Object.fromEntries(
       gpuGroups.map((group) => [group.node_group_name, (group.labels as Record<string, string>)["nvidia.com/device-plugin.config"]]),
     );
@@ -287,15 +290,15 @@ describe("synth of the default config", () => {
     const platform = stackJson("fastgpu-us-east-1-platform");
     const releases = Object.entries(platform.resource.helm_release);
     const [kueueId, kueue] = releases.find(([, release]) => release.name === "kueue")!;
-    expect(kueue).toMatchObject({ repository: "oci://registry.k8s.io/kueue/charts", chart: "kueue", version: "0.19.2", namespace: "kueue-system" });
+    expect(kueue).toMatchObject({ repository: CHARTS.kueue.repository, chart: CHARTS.kueue.chart, version: CHARTS.kueue.version, namespace: "kueue-system" });
     const [, tenancy] = releases.find(([, release]) => release.name === "fastgpu-tenancy")!;
     expect(tenancy.depends_on).toEqual([`helm_release.${kueueId}`]);
     expect(tenancy.repository).toBeUndefined();
     const chartDir = path.join(outdir, "stacks/fastgpu-us-east-1-platform", tenancy.chart as string);
     expect(fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")).toContain("name: fastgpu-tenancy");
     const { objects } = parse((tenancy.values as string[])[0]);
-    const east = config.regions[0];
-    expect(objects).toEqual(JSON.parse(JSON.stringify(regionReleases(config.fleet, east).find((release) => release.name === "fastgpu-tenancy")!.objects)));
+    const east = model.regions[0];
+    expect(objects).toEqual(JSON.parse(JSON.stringify(regionReleases(east).all.find((release) => release.name === "fastgpu-tenancy")!.objects)));
   });
 
   it("gives each tenant a Pod Identity role for its namespace's workload account, and enforces network policies", () => {
@@ -328,7 +331,7 @@ describe("synth of the default config", () => {
     const jobs = JSON.parse(exec.environment.FASTGPU_DEPLOY_GATE_JOBS);
     expect(jobs.map((job: { metadata: { name: string } }) => job.metadata.name)).toEqual([(gate.triggers_replace as { jobs: string }).jobs]);
     expect((gate.triggers_replace as { jobs: string }).jobs).toMatch(/^gpu-validation-infer-l4-[0-9a-f]{8}$/);
-    expect(jobs[0].spec.template.spec.containers[0].image).toBe(`${exec.environment.FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER}:0.1.0`);
+    expect(jobs[0].spec.template.spec.containers[0].image).toBe(`${exec.environment.FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER}:${DEFAULT_VALIDATION_IMAGE_TAG}`);
   });
 
   it("reads the same through cdktf's Testing matchers", () => {
@@ -353,7 +356,7 @@ describe("synth of the default config", () => {
 
   it("is deterministic: synthesizing twice gives byte-identical output", () => {
     const again = path.join(tempDir(), "cdktf.out");
-    synthFleet(loadFleetConfig(DEFAULT_CONFIG_DIR), again);
+    synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), again);
     expect(readTree(again)).toEqual(readTree(outdir));
   });
 
@@ -361,7 +364,7 @@ describe("synth of the default config", () => {
     const dir = copyDefaultConfig();
     editYaml(path.join(dir, "fleet.yaml"), (doc) => doc.delete("state"));
     const local = path.join(tempDir(), "out");
-    synthFleet(loadFleetConfig(dir), local);
+    synthFleet(loadFleetModel(dir), local);
     const json = JSON.parse(fs.readFileSync(path.join(local, "stacks/fastgpu-us-east-1-infra/cdk.tf.json"), "utf8"));
     expect(json.terraform.backend).toEqual({ local: { path: expect.stringContaining("fastgpu-us-east-1-infra") } });
   });
@@ -394,8 +397,8 @@ describe("policies fail the synth and nothing is written", () => {
     const target = path.join(tempDir(), "cdktf.out");
     let thrown: unknown;
     try {
-      synthFleet(config, target, (app) => {
-        const [first] = buildFleet(app, config);
+      synthFleet(model, target, (app) => {
+        const [first] = buildFleet(app, model);
         addBrokenResource(first.infra);
       });
     } catch (error) {

@@ -1,10 +1,10 @@
 import { parse } from "yaml";
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
-import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../lib/tenancy/kueue";
 import { sampleJobText } from "./docs-samples";
 import { admissionPolicyFor, admits, DEFAULT_CONFIG_DIR, validateObjects } from "./helpers";
+import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../lib/naming";
 
 function sampleJob() {
   return parse(sampleJobText());
@@ -12,9 +12,9 @@ function sampleJob() {
 
 describe("the tenant Job in docs/tenancy.md", () => {
   const job = sampleJob();
-  const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
+  const config = loadFleetModel(DEFAULT_CONFIG_DIR);
   const east = config.regions.find((region) => region.region === "us-east-1")!;
-  const objects: KubeObject[] = regionReleases(config.fleet, east).flatMap((release) => release.objects);
+  const objects: KubeObject[] = regionReleases(east).all.flatMap((release) => release.objects);
   const namespace = job.metadata.namespace;
   const podSpec = job.spec.template.spec;
 

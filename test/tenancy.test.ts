@@ -2,22 +2,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { loadFleetConfig } from "../lib/config/load";
-import { KUEUE_VALUE_KEYS } from "../lib/helm/chart-keys/kueue";
 import { kueueConfiguration, kueueValues } from "../lib/helm/kueue";
-import { unknownValueKeys } from "../lib/helm/value-keys";
 import type { KubeObject } from "../lib/k8s/object";
 import { regionReleases } from "../lib/platform/releases";
 import { tenantDataPolicy } from "../lib/tenancy/access";
 import { clusterQueue, coveredResources, kueueObjects } from "../lib/tenancy/kueue";
 import { tenantNamespaceObjects } from "../lib/tenancy/namespace";
 import { resolveTenantQuotas } from "../lib/tenancy/quotas";
-import { derivePool } from "../lib/pools";
-import { LOCAL_CHARTS } from "../lib/versions";
+import { IMAGES, LOCAL_CHARTS } from "../lib/versions";
+import { buildRegionModel } from "../lib/model/region";
 import { DEFAULT_CONFIG_DIR, REPO_ROOT } from "./helpers";
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
 const east = config.regions.find((region) => region.region === "us-east-1")!;
 const west = config.regions.find((region) => region.region === "us-west-2")!;
+const eastModel = buildRegionModel(config.fleet, east);
+const westModel = buildRegionModel(config.fleet, west);
 const byKind = (objects: readonly KubeObject[], kind: string) => objects.filter((object) => object.kind === kind);
 
 type Resource = { name: string; nominalQuota: number | string; borrowingLimit?: number | string; lendingLimit?: number | string };
@@ -41,7 +41,7 @@ describe("tenant quotas", () => {
 });
 
 describe("Kueue objects", () => {
-  const objects = kueueObjects(config.fleet, east);
+  const objects = kueueObjects(eastModel);
 
   it("one ResourceFlavor per GPU pool, keyed on the pool label the autoscaler can satisfy, tolerating the GPU taint", () => {
     const flavors = byKind(objects, "ResourceFlavor");
@@ -87,7 +87,7 @@ describe("Kueue objects", () => {
     // Host share: 24 of a p5's 8 GPUs is 3 nodes of 192 vCPU, 90% allocatable.
     expect(quota("train-h100", "cpu")).toMatchObject({ nominalQuota: Math.floor(24 * 192 * 0.9 / 8) });
 
-    const westInference = flavorsOf(clusterQueue(config.fleet, "inference", west.gpuPools.map((pool) => derivePool(pool)), resolveTenantQuotas(west.quotas)));
+    const westInference = flavorsOf(clusterQueue(config.fleet, "inference", westModel.pools, westModel.quotas));
     const l4 = westInference.flavors.find((flavor) => flavor.name === "infer-l4")!;
     expect(l4.resources.find((resource) => resource.name === "nvidia.com/gpu")).toEqual({ name: "nvidia.com/gpu", nominalQuota: 12, lendingLimit: 8 });
     for (const resource of l4.resources) {
@@ -108,7 +108,7 @@ describe("Kueue objects", () => {
   });
 
   it("covers only the resources of the region's pools", () => {
-    expect(coveredResources(west.gpuPools.map((pool) => derivePool(pool)))).toEqual(["cpu", "memory", "nvidia.com/gpu"]);
+    expect(coveredResources(westModel.pools)).toEqual(["cpu", "memory", "nvidia.com/gpu"]);
   });
 });
 
@@ -156,7 +156,7 @@ describe("tenant namespaces", () => {
       roleRef: { kind: "ClusterRole", name: "edit" },
       subjects: [{ kind: "Group", name: "fastgpu:tenant:research:admins" }],
     });
-    const tenancy = regionReleases(config.fleet, east).find((release) => release.name === "fastgpu-tenancy")!.objects;
+    const tenancy = regionReleases(eastModel).all.find((release) => release.name === "fastgpu-tenancy")!.objects;
     expect(tenancy.filter((object) => object.kind === "ClusterRoleBinding" || object.kind === "ClusterRole")).toEqual([]);
     expect(inNamespace("research", "ServiceAccount").map((account) => account.metadata.name)).toEqual(["workload"]);
   });
@@ -181,7 +181,7 @@ describe("tenant data access", () => {
 describe("Kueue release", () => {
   it("pins the released image and manages every Job, pod, Deployment and StatefulSet in tenant namespaces", () => {
     const values = kueueValues();
-    expect(values.controllerManager.manager.image).toEqual({ repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2", pullPolicy: "IfNotPresent" });
+    expect(values.controllerManager.manager.image).toEqual({ repository: IMAGES.kueue.repository, tag: IMAGES.kueue.tag, pullPolicy: "IfNotPresent" });
     const configuration = parse(values.managerConfig.controllerManagerConfigYaml);
     expect(configuration).toEqual(kueueConfiguration());
     expect(configuration).toMatchObject({
@@ -193,20 +193,15 @@ describe("Kueue release", () => {
     expect(configuration).not.toHaveProperty("fairSharing");
   });
 
-  it("uses only keys the pinned chart defines", () => {
-    expect(KUEUE_VALUE_KEYS.chart).toBe("kueue@0.19.2");
-    expect(unknownValueKeys(kueueValues(), KUEUE_VALUE_KEYS)).toEqual([]);
-  });
-
   it("keeps our chart's Chart.yaml and its pin in lib/versions.ts in step", () => {
     const chart = parse(fs.readFileSync(path.join(REPO_ROOT, LOCAL_CHARTS.tenancy.path, "Chart.yaml"), "utf8"));
     expect(chart).toMatchObject({ name: LOCAL_CHARTS.tenancy.chart, version: LOCAL_CHARTS.tenancy.version });
   });
 
   it("installs the tenancy chart after Kueue, with the objects lib/ builds", () => {
-    const releases = regionReleases(config.fleet, east);
+    const releases = regionReleases(eastModel).all;
     const tenancy = releases.find((release) => release.name === "fastgpu-tenancy")!;
-    expect(tenancy.dependsOn).toEqual(["kueue"]);
+    expect(tenancy.dependsOn.map((release) => release.name)).toEqual(["kueue"]);
     expect(tenancy.values).toEqual({ objects: tenancy.objects });
     expect(releases.findIndex((release) => release.name === "kueue")).toBeLessThan(releases.indexOf(tenancy));
   });

@@ -5,19 +5,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadFleetConfig } from "../lib/config/load";
+import { buildRegionModel } from "../lib/model/region";
 import { KUEUE_EXCLUDED_RESOURCE_PREFIXES, kueueConfiguration } from "../lib/helm/kueue";
-import { autoscalerTemplateTags, GPU_TAINT, POOL_LABEL, VALIDATION_LABEL } from "../lib/node-template";
-import { derivePool } from "../lib/pools";
 import { parseNodeCounts, twinNodeObject, twinNodeSpecs } from "../lib/twin/nodes";
 import { CHARTS, TWIN_CONTROL_PLANE, TWIN_KUEUE } from "../lib/versions";
 import { hostKueueConfiguration, twinReleases } from "../tools/twin/cluster";
 import { DEFAULT_CONFIG_DIR, REPO_ROOT } from "./helpers";
+import { autoscalerTemplateTags } from "../lib/model/node-template";
+import { GPU_TAINT, POOL_LABEL, VALIDATION_LABEL } from "../lib/naming";
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
 const east = config.regions.find((region) => region.region === "us-east-1")!;
+const eastModel = buildRegionModel(config.fleet, east);
 
 describe("twin nodes", () => {
-  const specs = twinNodeSpecs(config.fleet.name, east);
+  const specs = twinNodeSpecs(eastModel);
 
   it("has every pool at maxSize, the system pool included", () => {
     expect(specs.filter((spec) => spec.pool === "system")).toHaveLength(east.systemPool.maxSize);
@@ -25,8 +27,9 @@ describe("twin nodes", () => {
   });
 
   it("gives each GPU node the labels, taint and resources the autoscaler template of its pool carries", () => {
-    for (const pool of east.gpuPools) {
-      const tags = autoscalerTemplateTags(derivePool(pool));
+    for (const facts of eastModel.pools) {
+      const { pool } = facts;
+      const tags = autoscalerTemplateTags(facts);
       const node = specs.find((spec) => spec.pool === pool.name)!;
       for (const [tag, value] of Object.entries(tags)) {
         const [, kind, ...rest] = tag.replace("k8s.io/cluster-autoscaler/node-template/", "/").split("/");
@@ -49,8 +52,8 @@ describe("twin nodes", () => {
   });
 
   it("honours --nodes and refuses unknown pools and bad counts", () => {
-    expect(twinNodeSpecs(config.fleet.name, east, { "train-h100": 1, system: 1 }).filter((spec) => spec.pool === "train-h100")).toHaveLength(1);
-    expect(() => twinNodeSpecs(config.fleet.name, east, { nope: 1 })).toThrow(/no pool "nope" in us-east-1/);
+    expect(twinNodeSpecs(eastModel, { "train-h100": 1, system: 1 }).filter((spec) => spec.pool === "train-h100")).toHaveLength(1);
+    expect(() => twinNodeSpecs(eastModel, { nope: 1 })).toThrow(/no pool "nope" in us-east-1/);
     expect(parseNodeCounts(["train-h100=2"])).toEqual({ "train-h100": 2 });
     expect(() => parseNodeCounts(["train-h100"])).toThrow(/expected <pool>=<count>/);
     expect(() => parseNodeCounts(["a=1", "a=2"])).toThrow(/given twice/);
@@ -105,7 +108,7 @@ describe("the twin's host Kueue", () => {
   });
 
   it("installs Kueue and our charts, and leaves out the GPU operator and the autoscaler", () => {
-    const { install, leftOut } = twinReleases(config, east);
+    const { install, leftOut } = twinReleases(eastModel);
     expect(install.map((release) => release.name)).toEqual(["kueue", "fastgpu-tenancy", "fastgpu-gpu-validation"]);
     expect(leftOut.map((release) => release.name).sort()).toEqual(["cluster-autoscaler", "gpu-operator"]);
   });

@@ -1,23 +1,24 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gpuById } from "../lib/catalog/gpus";
 import { loadFleetConfig } from "../lib/config/load";
 import type { GpuPoolConfig } from "../lib/config/schema";
 import { clusterAutoscalerValues } from "../lib/helm/cluster-autoscaler";
 import type { KubeObject } from "../lib/k8s/object";
-import { autoscalerTemplateTags, STARTUP_TAINT_PREFIX, VALIDATION_TAINT } from "../lib/node-template";
 import { regionDeployGate, regionReleases } from "../lib/platform/releases";
-import { derivePool } from "../lib/pools";
 import { deployGateArgs, deployGateCommand, deployGateJobsValue, DeployGateInputError } from "../lib/validation/gate-command";
 import { parseGateJobs, smokeJob } from "../lib/validation/jobs";
 import { deployGateJob, deployGateJobs, joinGateDaemonSet, validationChartObjects, withImageRepository } from "../lib/validation/objects";
 import { validationTarget } from "../lib/validation/workload";
 import { terraformForTests } from "../tools/toolchain/terraform";
-import { DEFAULT_CONFIG_DIR, REPO_ROOT, tempDir } from "./helpers";
+import { buildRegionModel } from "../lib/model/region";
+import { DEFAULT_CONFIG_DIR, poolModel, REPO_ROOT, tempDir } from "./helpers";
+import { autoscalerTemplateTags } from "../lib/model/node-template";
+import { STARTUP_TAINT_PREFIX, VALIDATION_TAINT } from "../lib/naming";
 
 const config = loadFleetConfig(DEFAULT_CONFIG_DIR);
 const east = config.regions.find((region) => region.region === "us-east-1")!;
+const eastModel = buildRegionModel(config.fleet, east);
 const pool = (overrides: Partial<GpuPoolConfig>): GpuPoolConfig => ({
   name: "p",
   instanceType: "p5.48xlarge",
@@ -42,42 +43,34 @@ const podSpecOf = (object: KubeObject) => (object.spec as { template: { spec: Po
 
 describe("what a validation pod holds and expects", () => {
   it("exclusive pools: every GPU of the node", () => {
-    expect(validationTarget(derivePool(pool({})), "quick")).toEqual({
+    expect(validationTarget(poolModel(pool({})), "quick")).toEqual({
       resources: { "nvidia.com/gpu": 8 },
       args: ["--profile", "quick", "--expect-sku", "0x2330", "--sharing", "exclusive", "--expect-gpus", "8"],
     });
   });
 
   it("time-sliced pools: one replica", () => {
-    expect(validationTarget(derivePool(pool({ instanceType: "g6.xlarge", sharing: { mode: "time-slicing", replicas: 4 } })), "full")).toEqual({
+    expect(validationTarget(poolModel(pool({ instanceType: "g6.xlarge", sharing: { mode: "time-slicing", replicas: 4 } })), "full")).toEqual({
       resources: { "nvidia.com/gpu": 1 },
       args: ["--profile", "full", "--expect-sku", "0x27b8", "--sharing", "time-slicing", "--expect-gpus", "1"],
     });
   });
 
   it("MIG pools: one slice of the largest profile, checked against it", () => {
-    const target = validationTarget(derivePool(pool({ instanceType: "p4d.24xlarge", sharing: { mode: "mig", layout: { "1g.5gb": 2, "3g.20gb": 1, "2g.10gb": 1 } } })), "quick");
+    const target = validationTarget(poolModel(pool({ instanceType: "p4d.24xlarge", sharing: { mode: "mig", layout: { "1g.5gb": 2, "3g.20gb": 1, "2g.10gb": 1 } } })), "quick");
     expect(target.resources).toEqual({ "nvidia.com/mig-3g.20gb": 1 });
     expect(target.args).toEqual(expect.arrayContaining(["--sharing", "mig", "--expect-mig-profile", "3g.20gb", "--expect-sku", "0x20b0"]));
-  });
-
-  it("names only SKUs gpu-validate's threshold table knows", () => {
-    const table = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "kernels-image/data/skus.json"), "utf8")) as { skus: { pciDeviceId: string }[] };
-    const known = table.skus.map((sku) => sku.pciDeviceId.toLowerCase());
-    for (const id of ["a100-40gb", "a100-80gb", "h100-80gb", "h200-141gb", "b200-180gb", "l4", "l40s", "a10g", "t4"]) {
-      expect(known).toContain(gpuById(id).pciDeviceId);
-    }
   });
 });
 
 describe("the deploy gate", () => {
   it("runs an indexed Job with one pod per node of each pool that has nodes at deploy time", () => {
-    const jobs = deployGateJobs(config.fleet, east, "repo/gpu-validate:0.1.0");
+    const jobs = deployGateJobs(eastModel, "repo/gpu-validate:0.1.0");
     // Only infer-l4 has minSize >= 1 in us-east-1.
     expect(jobs.map((job) => job.metadata.name)).toEqual([expect.stringMatching(/^gpu-validation-infer-l4-[0-9a-f]{8}$/)]);
     const [job] = jobs;
     // Not in the chart: the gate creates its Jobs on every run.
-    expect(validationChartObjects(config.fleet, east, "repo/gpu-validate:0.1.0").some((object) => object.kind === "Job")).toBe(false);
+    expect(validationChartObjects(eastModel, "repo/gpu-validate:0.1.0").some((object) => object.kind === "Job")).toBe(false);
     expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 1, parallelism: 1, backoffLimitPerIndex: 0, maxFailedIndexes: 1 });
     // Preempted by a tenant pod is no verdict on the node: the index runs again.
     expect(job.spec).toMatchObject({ podFailurePolicy: { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] }] } });
@@ -90,22 +83,22 @@ describe("the deploy gate", () => {
   });
 
   it("runs validation pods at a priority that never scales a pool up nor preempts a tenant", () => {
-    const priorityClass = validationChartObjects(config.fleet, east, "img").find((object) => object.kind === "PriorityClass")!;
+    const priorityClass = validationChartObjects(eastModel, "img").find((object) => object.kind === "PriorityClass")!;
     // Cluster Autoscaler ignores pending pods below its expendable cutoff (-10 by default) when scaling up.
     expect(priorityClass).toMatchObject({ metadata: { name: "fastgpu-validation" }, value: -100, preemptionPolicy: "Never", globalDefault: false });
     expect(priorityClass.value as number).toBeLessThan(-10);
     // Tenant pods run at pod priority 0 (Kueue's workload priority classes do not set pod priority).
     expect(priorityClass.value as number).toBeLessThan(0);
-    const smoke = smokeJob({ node: "n", facts: derivePool(pool({})), image: "img", profile: "quick", runId: "r", timeoutSeconds: 60 });
+    const smoke = smokeJob({ node: "n", facts: poolModel(pool({})), image: "img", profile: "quick", runId: "r", timeoutSeconds: 60 });
     expect(podSpecOf(smoke).priorityClassName).toBe("fastgpu-validation");
   });
 
   it("is a new Job whenever what it runs changes, and the same Job when nothing does", () => {
-    const facts = derivePool(pool({}));
+    const facts = poolModel(pool({}));
     const name = (image: string, fleet = config.fleet) => deployGateJob(facts, fleet, image).metadata.name;
     expect(name("a/gpu-validate:0.1.0")).toBe(name("b/gpu-validate:0.1.0")); // repository differs only by account
     expect(name("a/gpu-validate:0.1.0", { ...config.fleet, validation: { ...config.fleet.validation, image: { tag: "0.2.0" } } })).not.toBe(name("a/gpu-validate:0.1.0"));
-    expect(deployGateJob(derivePool(pool({ minSize: 3 })), config.fleet, "x").metadata.name).not.toBe(name("x"));
+    expect(deployGateJob(poolModel(pool({ minSize: 3 })), config.fleet, "x").metadata.name).not.toBe(name("x"));
   });
 
   it("is run by the deploy from the project directory, with its Jobs handed over intact", () => {
@@ -115,7 +108,7 @@ describe("the deploy gate", () => {
     expect(deployGateCommand(input)).toBe('cd "$${FASTGPU_ROOT:-../../..}" && node --import tsx tools/smoke.ts deploy-gate --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
     expect(fs.existsSync(path.join(REPO_ROOT, "tools/smoke.ts"))).toBe(true);
 
-    const gate = regionDeployGate(config.fleet, east);
+    const gate = regionDeployGate(eastModel);
     const value = deployGateJobsValue(gate.jobs);
     // Terraform would read `${` as interpolation: it is escaped, and Terraform's unescaping restores the Jobs.
     const withTemplate = [{ ...gate.jobs[0], metadata: { ...gate.jobs[0].metadata, annotations: { note: "${not-terraform} %{x}" } } }];
@@ -134,7 +127,7 @@ describe("the deploy gate", () => {
   (terraform.run ? it : it.skip)("reaches the gate byte for byte through a real Terraform local-exec environment", () => {
     if (!terraform.binary) throw new Error(terraform.missing);
     const dir = tempDir("fastgpu-tf-env-");
-    const [job] = regionDeployGate(config.fleet, east).jobs;
+    const [job] = regionDeployGate(eastModel).jobs;
     const jobs = [{ ...job, metadata: { ...job.metadata, annotations: { note: '${x} %{y} $${z} "quoted"' } } }];
     const local = { command: 'printf %s "$FASTGPU_DEPLOY_GATE_JOBS" > received.json', environment: { FASTGPU_DEPLOY_GATE_JOBS: deployGateJobsValue(jobs) } };
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { gate: { provisioner: [{ "local-exec": local }] } } } }));
@@ -146,7 +139,7 @@ describe("the deploy gate", () => {
   });
 
   it("refuses Jobs it must not create, naming the problem", () => {
-    const [job] = regionDeployGate(config.fleet, east).jobs;
+    const [job] = regionDeployGate(eastModel).jobs;
     const text = (value: unknown) => JSON.stringify(value);
     expect(() => parseGateJobs(undefined, "X")).toThrow(/X is not set; the deploy gate is run by `cdktf deploy`/);
     expect(() => parseGateJobs("[{", "X")).toThrow(/X: not valid JSON/);
@@ -159,13 +152,13 @@ describe("the deploy gate", () => {
 
   it("can be switched off", () => {
     const off = { ...config.fleet, validation: { ...config.fleet.validation, deployGate: false } };
-    expect(deployGateJobs(off, east, "x")).toEqual([]);
-    expect(regionDeployGate(off, east).jobs).toEqual([]);
+    expect(deployGateJobs(buildRegionModel(off, east), "x")).toEqual([]);
+    expect(regionDeployGate(buildRegionModel(off, east)).jobs).toEqual([]);
   });
 });
 
 describe("the node-join gate", () => {
-  const daemonSet = joinGateDaemonSet(derivePool(pool({ name: "mig", instanceType: "p4d.24xlarge", sharing: { mode: "mig", layout: { "7g.40gb": 1 } } })), "img");
+  const daemonSet = joinGateDaemonSet(poolModel(pool({ name: "mig", instanceType: "p4d.24xlarge", sharing: { mode: "mig", layout: { "7g.40gb": 1 } } })), "img");
 
   it("runs on every pool node without a result, tolerating the startup taint only the validator tolerates", () => {
     const spec = podSpecOf(daemonSet);
@@ -185,7 +178,7 @@ describe("the node-join gate", () => {
   });
 
   it("may only get and patch nodes cluster-wide, and create events where Node events live", () => {
-    const objects = validationChartObjects(config.fleet, east, "img");
+    const objects = validationChartObjects(eastModel, "img");
     const clusterRoles = objects.filter((object) => object.kind === "ClusterRole");
     expect(clusterRoles.map((role) => role.rules)).toEqual([[{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "patch"] }]]);
     const role = objects.find((object) => object.kind === "Role")!;
@@ -194,7 +187,7 @@ describe("the node-join gate", () => {
   });
 
   it("taints every GPU node group, and nothing that tenants run tolerates that taint", () => {
-    const objects = [...regionReleases(config.fleet, east).flatMap((release) => release.objects), ...regionDeployGate(config.fleet, east).jobs];
+    const objects = [...regionReleases(eastModel).all.flatMap((release) => release.objects), ...regionDeployGate(eastModel).jobs];
     const tolerating = objects.filter((object) => JSON.stringify(object).includes(VALIDATION_TAINT.key)).map((object) => `${object.kind}/${object.metadata.name}`);
     expect(tolerating.every((name) => /^(Job\/gpu-validation-|DaemonSet\/gpu-join-gate-)/.test(name))).toBe(true);
     expect(objects.filter((object) => object.kind === "ResourceFlavor").every((flavor) => !JSON.stringify(flavor).includes(VALIDATION_TAINT.key))).toBe(true);
@@ -203,16 +196,16 @@ describe("the node-join gate", () => {
   it("never stops Cluster Autoscaler from scaling up: a startup taint, left out of node templates, named in its flags", () => {
     expect(VALIDATION_TAINT.key.startsWith(STARTUP_TAINT_PREFIX)).toBe(true);
     expect(STARTUP_TAINT_PREFIX).toBe("startup-taint.cluster-autoscaler.kubernetes.io/");
-    const tags = autoscalerTemplateTags(derivePool(pool({})));
+    const tags = autoscalerTemplateTags(poolModel(pool({})));
     expect(Object.keys(tags).filter((key) => key.includes("/taint/"))).toEqual(["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"]);
     const values = clusterAutoscalerValues({ region: "us-east-1", clusterName: "c", kubernetesVersion: "1.35", startupTaints: [VALIDATION_TAINT] });
     expect(values.extraArgs["startup-taint"]).toBe(VALIDATION_TAINT.key);
-    const deployed = regionReleases(config.fleet, east).find((release) => release.name === "cluster-autoscaler")!;
+    const deployed = regionReleases(eastModel).all.find((release) => release.name === "cluster-autoscaler")!;
     expect((deployed.values as { extraArgs: Record<string, unknown> }).extraArgs["startup-taint"]).toBe(VALIDATION_TAINT.key);
   });
 
   it("lets the GPU operator's daemon sets run on nodes not yet validated", () => {
-    const operator = regionReleases(config.fleet, east).find((release) => release.name === "gpu-operator")!;
+    const operator = regionReleases(eastModel).all.find((release) => release.name === "gpu-operator")!;
     const values = operator.values as { daemonsets: { tolerations: { key: string }[] }; "node-feature-discovery": { worker: { tolerations: { key: string }[] } } };
     expect(values.daemonsets.tolerations.map((toleration) => toleration.key)).toContain(VALIDATION_TAINT.key);
     expect(values["node-feature-discovery"].worker.tolerations.map((toleration) => toleration.key)).toContain(VALIDATION_TAINT.key);

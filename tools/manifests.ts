@@ -7,7 +7,8 @@
  * With --values: the Helm values of every release, upstream and ours, exactly as the deploy passes them.
  */
 import { stringify } from "yaml";
-import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
+import { configDirFromEnv } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import { renderValues } from "../lib/helm/values";
 import { regionDeployGate, regionReleases } from "../lib/platform/releases";
 import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
@@ -18,12 +19,12 @@ export function renderManifests(argv: readonly string[], env: NodeJS.ProcessEnv 
   const flags = parseFlags(argv, { region: { takesValue: true }, values: { takesValue: false }, config: { takesValue: true } }, USAGE);
   const regionName = single(flags, "region");
   if (!regionName) throw new UsageError("--region is required", USAGE);
-  const config = loadFleetConfig(single(flags, "config") ?? configDirFromEnv(env));
+  const config = loadFleetModel(single(flags, "config") ?? configDirFromEnv(env));
   const region = config.regions.find((candidate) => candidate.region === regionName);
   if (!region) {
     throw new UsageError(`region "${regionName}" is not in the config; active regions: ${config.regions.map((r) => r.region).join(", ")}`, USAGE);
   }
-  const releases = regionReleases(config.fleet, region);
+  const releases = regionReleases(region).all;
   const documents: string[] = [];
   for (const release of releases) {
     const source = `${release.name} (${release.chart.chart}@${release.chart.version}, namespace ${release.namespace})`;
@@ -34,7 +35,7 @@ export function renderManifests(argv: readonly string[], env: NodeJS.ProcessEnv 
     }
   }
   if (!flags.values) {
-    for (const job of regionDeployGate(config.fleet, region).jobs) {
+    for (const job of regionDeployGate(region).jobs) {
       documents.push(`# Source: deploy gate (created by \`cdktf deploy\` on every gate run, not by Helm)\n${yamlOf(job)}`);
     }
   }

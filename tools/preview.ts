@@ -8,7 +8,8 @@
  * counts the workflow labels the PR with.
  */
 import * as fs from "node:fs";
-import { loadFleetConfig } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
+import { infraStackName } from "../lib/naming";
 import { planChanges, synthDiff, type StackChanges } from "../lib/preview/changes";
 import { parseRegionFacts, regionFacts, REGION_FACTS_OUTPUT } from "../lib/preview/region-facts";
 import { renderPreview, statefulRisks, type FactsSide, type PreviewInput, type StackPreview } from "../lib/preview/render";
@@ -20,10 +21,11 @@ const USAGE =
   "npm run preview -- --base <cdktf.out dir> --head <cdktf.out dir> [--plan <stack>=<plan.json> ...] [--config <dir>] [--json-summary <file>]";
 
 function factsFromSynth(synth: SynthOutput, region: string): FactsSide {
-  const infra = synth.stacks.get(`fastgpu-${region}-infra`);
+  const stack = infraStackName(region);
+  const infra = synth.stacks.get(stack);
   if (!infra) return { absent: true };
   const output = infra.output?.[REGION_FACTS_OUTPUT];
-  if (!output) return { error: `no ${REGION_FACTS_OUTPUT} output in fastgpu-${region}-infra (synthesized by an older FastGPU)` };
+  if (!output) return { error: `no ${REGION_FACTS_OUTPUT} output in ${stack} (synthesized by an older FastGPU)` };
   const parsed = parseRegionFacts(output.value);
   return "facts" in parsed ? { facts: parsed.facts } : { error: parsed.error };
 }
@@ -67,7 +69,7 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
   }));
 
   const configDir = single(flags, "config");
-  const headConfig = configDir ? loadFleetConfig(configDir) : undefined;
+  const headConfig = configDir ? loadFleetModel(configDir) : undefined;
   const regionNames = [...new Set(stacks.map((stack) => stack.region).filter(Boolean))].sort();
   const regions = regionNames.map((region) => {
     const configured = headConfig?.regions.find((candidate) => candidate.region === region);

@@ -15,26 +15,17 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, formatProblem } from "../lib/config/errors";
-import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
-import { POOL_LABEL } from "../lib/node-template";
-import { derivePool, type PoolFacts } from "../lib/pools";
-import { DEPLOY_GATE_ENV, DeployGateInputError } from "../lib/validation/gate-command";
-import {
-  CONTROLLER_UID_LABEL,
-  jobFinished,
-  parseGateJobs,
-  podState,
-  resultFromPod,
-  smokeJob,
-  SMOKE_RUN_LABEL,
-  type JobLike,
-  type PodLike,
-} from "../lib/validation/jobs";
+import { configDirFromEnv } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
+import { DeployGateInputError } from "../lib/validation/gate-command";
+import { jobFinished, parseGateJobs, podState, resultFromPod, smokeJob, type JobLike, type PodLike } from "../lib/validation/jobs";
 import { DEPLOY_GATE_COMPONENT, withImageRepository } from "../lib/validation/objects";
 import { describeFailure, exitCodeOf, junitXml, noResult, renderResultsTable, type NodeResult } from "../lib/validation/results";
-import { COMPONENT_LABEL, VALIDATION_CONTAINER, VALIDATION_NAMESPACE } from "../lib/validation/workload";
+import { VALIDATION_CONTAINER } from "../lib/validation/workload";
 import { parseFlags, single, UsageError } from "./cli-args";
 import { connectionFromEnvironment, connectionFromKubeconfig, KubeClient, KubeError } from "./kube";
+import { POOL_LABEL, DEPLOY_GATE_ENV, CONTROLLER_UID_LABEL, SMOKE_RUN_LABEL, COMPONENT_LABEL, NAMESPACES } from "../lib/naming";
+import { type PoolModel } from "../lib/model/pool";
 
 const SMOKE_USAGE =
   "npm run smoke -- --region <region> [--pool <pool>] [--profile quick|full] [--out <dir>] [--context <ctx>] [--image <ref>] [--timeout-minutes <n>] [--keep] [--config <dir>]";
@@ -54,14 +45,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function podsOf(client: KubeClient, selector: string): Promise<PodLike[]> {
-  const list = await client.get<List<PodLike>>(`/api/v1/namespaces/${VALIDATION_NAMESPACE}/pods?labelSelector=${encodeURIComponent(selector)}`);
+  const list = await client.get<List<PodLike>>(`/api/v1/namespaces/${NAMESPACES.platform}/pods?labelSelector=${encodeURIComponent(selector)}`);
   return list.items;
 }
 
 async function collectResults(client: KubeClient, pods: readonly PodLike[], poolOf: (pod: PodLike) => string): Promise<NodeResult[]> {
   const results: NodeResult[] = [];
   for (const pod of pods) {
-    const podLog = await client.log(VALIDATION_NAMESPACE, pod.metadata.name);
+    const podLog = await client.log(NAMESPACES.platform, pod.metadata.name);
     results.push(resultFromPod(pod, podLog, poolOf(pod)));
   }
   return results;
@@ -114,12 +105,12 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
   );
   const regionName = single(flags, "region");
   if (!regionName) throw new UsageError("--region is required", SMOKE_USAGE);
-  const config = loadFleetConfig(single(flags, "config") ?? configDirFromEnv(process.env));
+  const config = loadFleetModel(single(flags, "config") ?? configDirFromEnv(process.env));
   const region = config.regions.find((candidate) => candidate.region === regionName);
   if (!region) throw new UsageError(`region "${regionName}" is not in the config; active regions: ${config.regions.map((r) => r.region).join(", ")}`, SMOKE_USAGE);
   const poolName = single(flags, "pool");
-  const pools = new Map<string, PoolFacts>(region.gpuPools.filter((pool) => !poolName || pool.name === poolName).map((pool) => [pool.name, derivePool(pool)]));
-  if (poolName && pools.size === 0) throw new UsageError(`no pool "${poolName}" in ${regionName}; pools: ${region.gpuPools.map((p) => p.name).join(", ")}`, SMOKE_USAGE);
+  const pools = new Map<string, PoolModel>(region.pools.filter((model) => !poolName || model.pool.name === poolName).map((model) => [model.pool.name, model]));
+  if (poolName && pools.size === 0) throw new UsageError(`no pool "${poolName}" in ${regionName}; pools: ${region.pools.map((model) => model.pool.name).join(", ")}`, SMOKE_USAGE);
   const profile = single(flags, "profile") ?? config.fleet.validation.profile;
   if (profile !== "quick" && profile !== "full") throw new UsageError(`--profile must be quick or full, not "${profile}"`, SMOKE_USAGE);
   const timeoutMinutes = Number(single(flags, "timeout-minutes") ?? (profile === "full" ? 30 : 15));
@@ -150,7 +141,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
     const pool = node.metadata.labels![POOL_LABEL];
     poolByNode.set(node.metadata.name, pool);
     const job = smokeJob({ node: node.metadata.name, facts: pools.get(pool)!, image, profile, runId, timeoutSeconds: timeoutMinutes * 60 });
-    await client.create(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs`, job);
+    await client.create(`/apis/batch/v1/namespaces/${NAMESPACES.platform}/jobs`, job);
     created.push(job.metadata.name);
   }
 
@@ -161,7 +152,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
   for (;;) {
     pods = await podsOf(client, `${SMOKE_RUN_LABEL}=${runId}`);
     progress(pods, poolOf);
-    const jobs = (await client.get<List<JobLike>>(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs?labelSelector=${encodeURIComponent(`${SMOKE_RUN_LABEL}=${runId}`)}`)).items;
+    const jobs = (await client.get<List<JobLike>>(`/apis/batch/v1/namespaces/${NAMESPACES.platform}/jobs?labelSelector=${encodeURIComponent(`${SMOKE_RUN_LABEL}=${runId}`)}`)).items;
     if (jobs.length >= created.length && jobs.every(jobFinished)) break;
     if (Date.now() > deadline) {
       log(`timed out after ${timeoutMinutes} minutes`);
@@ -177,7 +168,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
 
   const outDir = single(flags, "out") ?? path.join("smoke-results", `${regionName}-${runId}`);
   writeArtifacts(outDir, results, `smoke/${regionName}`);
-  if (!flags.keep) for (const name of created) await client.remove(`/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs/${name}`);
+  if (!flags.keep) for (const name of created) await client.remove(`/apis/batch/v1/namespaces/${NAMESPACES.platform}/jobs/${name}`);
   process.stdout.write(`${renderResultsTable(results)}\nreports and JUnit: ${outDir}\n`);
   return exitCodeOf(results);
 }
@@ -186,7 +177,7 @@ async function runSmoke(argv: readonly string[]): Promise<number> {
 async function deployedImage(client: KubeClient, pools: readonly string[]): Promise<string> {
   for (const pool of pools) {
     const daemonSet = await client.find<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(
-      `/apis/apps/v1/namespaces/${VALIDATION_NAMESPACE}/daemonsets/gpu-join-gate-${pool}`,
+      `/apis/apps/v1/namespaces/${NAMESPACES.platform}/daemonsets/gpu-join-gate-${pool}`,
     );
     const container = daemonSet?.spec.template.spec.containers.find((entry) => entry.name === VALIDATION_CONTAINER);
     if (container) return container.image;
@@ -217,7 +208,7 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
     job: withImageRepository(gate.job, placeholder, repository),
   }));
   const client = new KubeClient(connectionFromEnvironment(process.env, cluster, region));
-  const jobsPath = `/apis/batch/v1/namespaces/${VALIDATION_NAMESPACE}/jobs`;
+  const jobsPath = `/apis/batch/v1/namespaces/${NAMESPACES.platform}/jobs`;
   log(`fastgpu deploy gate: validating ${gateJobs.map((gate) => `${gate.nodes} ${gate.pool} node(s)`).join(", ")} in ${cluster}`);
 
   // Earlier runs' Jobs go first: a Job is immutable and its name is this run's too, and its old pods must not count.
@@ -278,7 +269,7 @@ async function runDeployGate(argv: readonly string[]): Promise<number> {
       process.stderr.write(`GPU validation ${result.outcome === "fail" ? "FAILED" : "did not complete"} on node ${result.node} (pool ${result.pool}): ${why}\n`);
     }
     process.stderr.write(
-      `The gate's pods stay in namespace ${VALIDATION_NAMESPACE} until the next deploy gate run: kubectl -n ${VALIDATION_NAMESPACE} logs job/<job>; ` +
+      `The gate's pods stay in namespace ${NAMESPACES.platform} until the next deploy gate run: kubectl -n ${NAMESPACES.platform} logs job/<job>; ` +
         `rerun the suite with npm run smoke -- --region ${region}\n`,
     );
     return 1;

@@ -5,7 +5,8 @@
  * `up` prints `KUBECONFIG=<path>` as its last line once every node is Ready and Kueue's webhooks answer.
  */
 import { ConfigError, formatProblem } from "../lib/config/errors";
-import { configDirFromEnv, loadFleetConfig } from "../lib/config/load";
+import { configDirFromEnv } from "../lib/config/load";
+import { loadFleetModel } from "../lib/model/region";
 import { parseNodeCounts, twinNodeSpecs } from "../lib/twin/nodes";
 import { parseFlags, single, UsageError } from "./cli-args";
 import { TwinError, ensureControlPlane, ensureHelmKubectl, ensureKueue } from "./twin/components";
@@ -26,12 +27,12 @@ async function main(argv: readonly string[]): Promise<number> {
     case "up":
     case "build": {
       const flags = parseFlags(rest, { region: { takesValue: true }, nodes: { takesValue: true, repeatable: true }, config: { takesValue: true } }, USAGE);
-      const config = loadFleetConfig(single(flags, "config") ?? configDirFromEnv());
+      const config = loadFleetModel(single(flags, "config") ?? configDirFromEnv());
       const regionName = single(flags, "region") ?? config.regions[0]?.region;
       const region = config.regions.find((candidate) => candidate.region === regionName);
       if (!region) throw new UsageError(`region "${regionName}" is not in the config; active regions: ${config.regions.map((r) => r.region).join(", ")}`, USAGE);
       if (command === "build") {
-        ensureControlPlane(region.kubernetesVersion, log);
+        ensureControlPlane(region.config.kubernetesVersion, log);
         ensureKueue(log);
         ensureHelmKubectl(log);
         log("all twin components are built");
@@ -41,12 +42,12 @@ async function main(argv: readonly string[]): Promise<number> {
       let nodes;
       try {
         nodes = parseNodeCounts(Array.isArray(nodeFlags) ? nodeFlags : []);
-        twinNodeSpecs(config.fleet.name, region, nodes);
+        twinNodeSpecs(region, nodes);
       } catch (error) {
         throw new UsageError((error as Error).message, USAGE);
       }
       const started = Date.now();
-      const result = await twinUp({ config, region, nodes, log });
+      const result = await twinUp({ region, nodes, log });
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s${result.coldBuilds.length ? ` (${result.coldBuilds.join("; ")})` : ""}`);
       for (const item of LEFT_OUT) log(`left out: ${item.part}: ${item.why}`);
       process.stdout.write(`KUBECONFIG=${result.kubeconfig}\n`);

@@ -79,6 +79,9 @@ const sharingSchema = z.discriminatedUnion(
 
 export const CAPACITY_TYPES = ["on-demand", "spot", "capacity-block"] as const;
 
+/** `one-per-az` survives an AZ outage; `single` saves two NAT gateways for dev regions. */
+export const NAT_GATEWAY_MODES = ["one-per-az", "single"] as const;
+
 export const gpuPoolSchema = z.strictObject({
   name: dnsName("a pool name", 24),
   instanceType: z.string().min(1),
@@ -169,7 +172,7 @@ export const regionSchema = z.strictObject({
   }),
   vpcCidr: cidr,
   /** `one-per-az` survives an AZ outage; `single` saves two NAT gateways for dev regions. */
-  natGateways: z.enum(["one-per-az", "single"]).default("one-per-az"),
+  natGateways: z.enum(NAT_GATEWAY_MODES).default("one-per-az"),
   clusterEndpoint: clusterEndpointSchema.default({ publicAccess: false, publicAccessCidrs: [], privateAccessCidrs: [] }),
   /** IAM principals granted cluster-admin through EKS access entries. */
   clusterAdmins: z.array(iamPrincipalArn).default([]),
@@ -252,3 +255,4 @@ export type SharingConfig = z.output<typeof sharingSchema>;
 export type BucketConfig = z.output<typeof bucketSchema>;
 export type BucketKind = (typeof BUCKET_KINDS)[number];
 export type CapacityType = (typeof CAPACITY_TYPES)[number];
+export type NatGatewayMode = (typeof NAT_GATEWAY_MODES)[number];

@@ -6,9 +6,8 @@ import * as path from "node:path";
 import type { z } from "zod";
 import { gpuById } from "../catalog/gpus";
 import { findInstanceType, INSTANCE_TYPES, REGION_SOURCE } from "../catalog/instances";
-import { placeMigLayout } from "../mig";
-import { derivePool, quotaUnitName, quotaUnitsPerNode } from "../pools";
-import { IAM_ROLE_NAME_MAX, SYSTEM_POOL_NAME, tenantRoleName } from "../naming";
+import { sharingMode } from "../model/sharing";
+import { IAM_ROLE_NAME_MAX, KUBERNETES_NAMESPACES, NAMESPACES, SYSTEM_POOL_NAME, tenantRoleName } from "../naming";
 import { isTenantLimitKey, resolveTenantQuotas } from "../tenancy/quotas";
 import type { ConfigProblem } from "./errors";
 import { formatPath } from "./errors";
@@ -171,24 +170,8 @@ function checkGpuPool(pool: GpuPoolConfig, index: number, regionName: string | u
     problem(at("capacityType"), `${pool.instanceType} is sold only through Capacity Blocks and reservations, not On-Demand; use capacity-block`);
   }
 
-  const gpu = gpuById(type.gpu);
-  const sharing = pool.sharing;
-  if (sharing.mode === "mig") {
-    if (!gpu.mig) {
-      problem(at("sharing", "mode"), `${gpu.name} (${pool.instanceType}) has no MIG; use time-slicing to share it, or a MIG GPU (A100, H100, H200, B200)`);
-    } else {
-      const mediaProfiles = Object.keys(sharing.layout).filter((profile) => profile.includes("+"));
-      for (const profile of mediaProfiles) {
-        problem(
-          at("sharing", "layout", profile),
-          `"${profile}" cannot be a Kubernetes resource name ("+" is not allowed in nvidia.com/mig-${profile}), so no job could request it; ` +
-            `use "${profile.split("+")[0]}" instead`,
-        );
-      }
-      const check = placeMigLayout(gpu, sharing.layout);
-      if (mediaProfiles.length === 0 && !check.ok) problem(at("sharing", "layout"), check.reason);
-    }
-  }
+  const mode = sharingMode(pool.sharing, { instanceType: pool.instanceType, gpu: gpuById(type.gpu), physicalGpusPerNode: type.gpuCount });
+  for (const sharingProblem of mode.problems()) problem(at("sharing", ...sharingProblem.path), sharingProblem.message);
 }
 
 function checkBuckets(buckets: RegionFile["buckets"], problem: Report): void {
@@ -288,8 +271,8 @@ export function crossCheckFleet(file: string, raw: unknown, regionFiles: readonl
   return problems;
 }
 
-/** Namespaces the platform itself uses; a tenant named like one would be given it. */
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kueue-system", "gpu-operator", "fastgpu-system"];
+/** Namespaces Kubernetes and the platform itself use; a tenant named like one would be given it. */
+const RESERVED_NAMESPACES: readonly string[] = [...KUBERNETES_NAMESPACES, ...new Set(Object.values(NAMESPACES))];
 
 /**
  * Region x fleet checks: quotas name fleet tenants and region pools, limits make sense, a pool's nominal
@@ -355,12 +338,13 @@ export function crossCheckTenancy(file: string, raw: unknown, tenants: readonly 
   for (const pool of pools.values()) {
     const onPool = resolved.filter((quota) => quota.pool === pool.name);
     const total = onPool.reduce((sum, quota) => sum + quota.nominal, 0);
-    const facts = derivePool(pool);
-    const capacity = quotaUnitsPerNode(facts) * pool.maxSize;
+    const type = findInstanceType(pool.instanceType)!;
+    const mode = sharingMode(pool.sharing, { instanceType: pool.instanceType, gpu: gpuById(type.gpu!), physicalGpusPerNode: type.gpuCount });
+    const capacity = mode.quotaUnitsPerNode * pool.maxSize;
     if (total > capacity && !pool.allowQuotaOversubscription) {
       problem(
         ["quotas"],
-        `nominal quotas on pool "${pool.name}" add up to ${total} ${quotaUnitName(facts)} (${onPool.map((q) => `${q.tenant} ${q.nominal}`).join(", ")}) ` +
+        `nominal quotas on pool "${pool.name}" add up to ${total} ${mode.quotaUnit.plural} (${onPool.map((q) => `${q.tenant} ${q.nominal}`).join(", ")}) ` +
           `but it advertises ${capacity} at maxSize ${pool.maxSize}; lower them, raise maxSize, or set allowQuotaOversubscription: true on the pool`,
       );
     }

@@ -2,12 +2,8 @@
  * Helm values for the upstream cluster-autoscaler chart (version in lib/versions.ts). The type lists only
  * keys that chart version's values.yaml defines, so a misspelt key is a compile error.
  */
-import type { NodeTaint } from "../node-template";
 import { KUBERNETES_VERSIONS } from "../versions";
-
-export const CLUSTER_AUTOSCALER_NAMESPACE = "kube-system";
-export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
-export const SYSTEM_POOL_LABEL = { "fastgpu.io/role": "system" } as const;
+import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, SYSTEM_POOL_LABEL, type NodeTaint } from "../naming";
 
 export interface ClusterAutoscalerValues {
   cloudProvider: "aws";

@@ -2,12 +2,10 @@
  * Helm values for the NVIDIA GPU Operator (chart pinned in lib/versions.ts) on EKS AL2023 NVIDIA nodes. The
  * type lists only keys that chart version's values.yaml defines (checked by test against chart-keys/).
  */
-import type { SharingConfig } from "../config/schema";
-import { devicePluginConfigData, devicePluginConfigMapName, EXCLUSIVE_CONFIG_KEY, MIG_STRATEGY } from "../gpu-sharing";
-import { GPU_TAINT, type NodeTaint } from "../node-template";
-import { SYSTEM_POOL_LABEL } from "./cluster-autoscaler";
-
-export const GPU_OPERATOR_NAMESPACE = "gpu-operator";
+import type { SharingMode } from "../model/sharing";
+import { devicePluginConfigData, devicePluginConfigMapName } from "../model/sharing/device-plugin";
+import { EXCLUSIVE_CONFIG_KEY, MIG_STRATEGY } from "../model/sharing/exclusive";
+import { SYSTEM_POOL_LABEL, type NodeTaint } from "../naming";
 
 interface Toleration {
   key: string;
@@ -40,12 +38,12 @@ export function tolerationFor(taint: NodeTaint): Toleration {
 }
 
 /**
- * @param sharing every pool's sharing setting in the region (one device-plugin config per distinct one)
- * @param extraTaints taints GPU nodes may carry besides the GPU taint (operands must run there regardless)
+ * @param sharing every pool's sharing mode in the region (one device-plugin config per distinct setting)
+ * @param gpuNodeTaints every taint GPU nodes may carry (the operands must run there regardless)
  */
-export function gpuOperatorValues(sharing: readonly SharingConfig[], extraTaints: readonly NodeTaint[] = []): GpuOperatorValues {
+export function gpuOperatorValues(sharing: readonly SharingMode[], gpuNodeTaints: readonly NodeTaint[]): GpuOperatorValues {
   const data = devicePluginConfigData(sharing);
-  const gpuNodeTolerations = [GPU_TAINT, ...extraTaints].map(tolerationFor);
+  const gpuNodeTolerations = gpuNodeTaints.map(tolerationFor);
   return {
     // The AL2023 NVIDIA AMI ships the driver, the container toolkit and fabric manager (AWS EKS user guide).
     driver: { enabled: false },

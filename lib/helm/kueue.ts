@@ -4,11 +4,8 @@
  * the chart's default on every Kueue bump.
  */
 import { stringify } from "yaml";
-import { TENANT_LABEL } from "../tenancy/namespace";
 import { IMAGES } from "../versions";
-import { SYSTEM_POOL_LABEL } from "./cluster-autoscaler";
-
-export const KUEUE_NAMESPACE = "kueue-system";
+import { TENANT_LABEL, SYSTEM_POOL_LABEL } from "../naming";
 
 /** Resources Kueue leaves out of quota: pods may request them without a ClusterQueue covering them. */
 export const KUEUE_EXCLUDED_RESOURCE_PREFIXES = ["ephemeral-storage", "hugepages-", "vpc.amazonaws.com/"] as const;

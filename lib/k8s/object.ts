@@ -10,5 +10,3 @@ export interface KubeObject {
   };
   readonly [field: string]: unknown;
 }
-
-export const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "fastgpu" } as const;

@@ -2,19 +2,23 @@
  * The region facts an infra stack publishes as its `fastgpu_region` output, so a preview can compare GPU
  * capacity and cost of two synth outputs without their configs.
  */
-import type { RegionConfig } from "../config/load";
-import { gpuPoolSchema, regionCode, systemPoolSchema, type GpuPoolConfig } from "../config/schema";
-import type { RegionCostInput } from "../cost";
+import { gpuPoolSchema, NAT_GATEWAY_MODES, regionCode, systemPoolSchema, type GpuPoolConfig, type NatGatewayMode, type SystemPoolConfig } from "../config/schema";
+import type { RegionModel } from "../model/region";
 import { z } from "zod";
 
 export const REGION_FACTS_OUTPUT = "fastgpu_region";
 
-export interface RegionFacts extends RegionCostInput {
+/** Config, not derived facts: the preview derives both sides with one catalog, so only config changes show. */
+export interface RegionFacts {
+  readonly region: string;
   readonly kubernetesVersion: string;
+  readonly natGateways: NatGatewayMode;
+  readonly systemPool: SystemPoolConfig;
   readonly gpuPools: readonly GpuPoolConfig[];
 }
 
-export function regionFacts(region: RegionConfig): RegionFacts {
+export function regionFacts(model: RegionModel): RegionFacts {
+  const region = model.config;
   return {
     region: region.region,
     kubernetesVersion: region.kubernetesVersion,
@@ -27,7 +31,7 @@ export function regionFacts(region: RegionConfig): RegionFacts {
 const regionFactsSchema = z.object({
   region: regionCode,
   kubernetesVersion: z.string(),
-  natGateways: z.enum(["one-per-az", "single"]),
+  natGateways: z.enum(NAT_GATEWAY_MODES),
   systemPool: systemPoolSchema,
   gpuPools: z.array(gpuPoolSchema),
 });

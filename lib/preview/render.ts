@@ -5,11 +5,12 @@
  */
 import { regionCost, PRICING_NOTES, type MinMax } from "../cost";
 import { markdownTable, usd } from "../format";
-import { derivePool, scaleCounts, type ResourceCounts } from "../pools";
 import type { ResourceChange, StackChanges } from "./changes";
 import type { RegionFacts } from "./region-facts";
 import { statefulReason } from "./stateful";
 import type { VersionBump } from "./versions";
+import { buildPoolModels } from "../model/region";
+import type { ResourceCounts } from "../model/sharing";
 
 export const COMMENT_MARKER = "<!-- fastgpu-plan-preview -->";
 /** GitHub rejects comments over 65,536 characters; keep a margin for the workflow's own footer. */
@@ -96,11 +97,10 @@ function orUnavailable<T>(side: "base" | "head", compute: () => T): T | { unavai
 function capacityCell(side: "base" | "head", facts: RegionFacts | undefined, pool: string): { physical: string; advertised: string } {
   const config = facts?.gpuPools.find((candidate) => candidate.name === pool);
   if (!config) return { physical: "-", advertised: "-" };
-  const derived = orUnavailable(side, () => derivePool(config));
+  const derived = orUnavailable(side, () => buildPoolModels([config])[0]);
   if ("unavailable" in derived) return { physical: derived.unavailable, advertised: "n/a" };
   const physical = `${derived.physicalGpus.min}-${derived.physicalGpus.max} x ${derived.gpu.name.replace(/^NVIDIA /, "")}`;
-  const perNode = derived.advertisedPerNode;
-  return { physical, advertised: range({ min: scaleCounts(perNode, config.minSize), max: scaleCounts(perNode, config.maxSize) }) };
+  return { physical, advertised: range(derived.advertised) };
 }
 
 function capacitySection(regions: readonly RegionPreview[]): string {
@@ -138,7 +138,7 @@ function costSection(regions: readonly RegionPreview[]): string {
     const cost = (which: "base" | "head", side: FactsSide): { total: MinMax | null } | { unavailable: string } | undefined => {
       const facts = factsOf(side);
       if (!facts) return undefined;
-      const computed = orUnavailable(which, () => regionCost(facts));
+      const computed = orUnavailable(which, () => regionCost({ ...facts, pools: buildPoolModels(facts.gpuPools) }));
       if ("unavailable" in computed) return computed;
       estimated ||= computed.estimated;
       return { total: computed.totalMonthlyUsd };

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseStackName } from "../naming";
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -59,6 +60,5 @@ export function readSynthOutput(dir: string, flag: string): SynthOutput {
 
 /** `fastgpu-us-east-1-infra` -> {region: "us-east-1", kind: "infra"}; other names keep their full name. */
 export function stackParts(name: string): { region: string; kind: string } {
-  const match = /^fastgpu-(.+)-(infra|platform)$/.exec(name);
-  return match ? { region: match[1], kind: match[2] } : { region: "", kind: name };
+  return parseStackName(name) ?? { region: "", kind: name };
 }

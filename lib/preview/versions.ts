@@ -5,7 +5,7 @@
 import { parse } from "yaml";
 import type { TerraformJson } from "./synth-output";
 
-/** component -> version, e.g. `chart gpu-operator` -> `v26.7.0`. */
+/** component -> version, e.g. `chart gpu-operator` -> `gpu-operator@<version>` (the pins of lib/versions.ts, as synthesized). */
 export type VersionMap = ReadonlyMap<string, string>;
 
 function collectImages(value: unknown, path: string[], into: Map<string, string>): void {

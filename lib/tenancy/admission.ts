@@ -6,10 +6,9 @@
  * land on the system nodes that run the platform. Pods are checked whatever created them; the common workload
  * kinds are checked as well, so the problem shows at `kubectl apply` rather than in a controller's events.
  */
-import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
-import { STARTUP_TAINT_PREFIX } from "../node-template";
-import { GPU_RESOURCE } from "../pools";
-import { TENANT_ADMIN_GROUP_PREFIX, TENANT_ADMIN_GROUP_SUFFIX, TENANT_LABEL } from "./namespace";
+import { type KubeObject } from "../k8s/object";
+import { TENANT_ADMIN_GROUP_PREFIX, TENANT_ADMIN_GROUP_SUFFIX } from "./namespace";
+import { MANAGED_BY_LABELS, STARTUP_TAINT_PREFIX, GPU_RESOURCE, TENANT_LABEL } from "../naming";
 
 const ADMISSION_API = "admissionregistration.k8s.io/v1";
 

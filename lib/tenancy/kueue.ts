@@ -7,16 +7,14 @@
  * preempt in-quota jobs of other tenants (`borrowWithinCohort` stays `Never`), and fair sharing is off: it
  * cannot be combined with borrowWithinCohort and would replace the guaranteed quotas by weighted shares.
  */
-import type { RegionConfig } from "../config/load";
 import type { FleetFile, PriorityClassConfig } from "../config/schema";
-import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
-import { GPU_TAINT, POOL_LABEL } from "../node-template";
-import { derivePool, quotaResources, quotaUnitsPerNode, type PoolFacts } from "../pools";
-import { resolveTenantQuotas, type TenantPoolQuota } from "./quotas";
+import type { KubeObject } from "../k8s/object";
+import type { PoolModel } from "../model/pool";
+import type { RegionModel } from "../model/region";
+import { GPU_TAINT, MANAGED_BY_LABELS, POOL_LABEL, TENANT_LABEL } from "../naming";
+import type { TenantPoolQuota } from "./quotas";
 
 export const KUEUE_API = "kueue.x-k8s.io/v1beta2";
-export const QUEUE_NAME_LABEL = "kueue.x-k8s.io/queue-name";
-export const PRIORITY_CLASS_LABEL = "kueue.x-k8s.io/priority-class";
 /** Every tenant namespace gets one LocalQueue of this name; Kueue also defaults label-less Jobs to it. */
 export const LOCAL_QUEUE_NAME = "default";
 
@@ -34,7 +32,7 @@ export function cohortName(fleet: FleetFile): string {
   return fleet.name;
 }
 
-export function resourceFlavor(facts: PoolFacts): KubeObject {
+export function resourceFlavor(facts: PoolModel): KubeObject {
   return {
     apiVersion: KUEUE_API,
     kind: "ResourceFlavor",
@@ -50,24 +48,24 @@ export function resourceFlavor(facts: PoolFacts): KubeObject {
 }
 
 /** GPU resources of all pools, then cpu and memory: the ClusterQueue's coveredResources. */
-export function coveredResources(pools: readonly PoolFacts[]): string[] {
+export function coveredResources(pools: readonly PoolModel[]): string[] {
   const gpu = new Set<string>();
   for (const facts of pools) for (const name of Object.keys(facts.advertisedPerNode)) gpu.add(name);
   return ["cpu", "memory", ...[...gpu].sort()];
 }
 
 /** CPU cores and memory GiB that go with `units` quota units of a pool (its per-unit share of a node). */
-export function hostShare(facts: PoolFacts, units: number): { cpu: number; memoryGiB: number } {
-  const perNode = quotaUnitsPerNode(facts);
+export function hostShare(facts: PoolModel, units: number): { cpu: number; memoryGiB: number } {
+  const perNode = facts.sharing.quotaUnitsPerNode;
   return {
     cpu: Math.floor((units * facts.instance.vcpu * ALLOCATABLE_SHARE) / perNode),
     memoryGiB: Math.floor((units * facts.instance.memoryGiB * ALLOCATABLE_SHARE) / perNode),
   };
 }
 
-function flavorQuotas(facts: PoolFacts, covered: readonly string[], quota: TenantPoolQuota | undefined): Quantity[] {
+function flavorQuotas(facts: PoolModel, covered: readonly string[], quota: TenantPoolQuota | undefined): Quantity[] {
   const nominal = quota?.nominal ?? 0;
-  const gpu = quotaResources(facts, nominal);
+  const gpu = facts.sharing.quotaResources(nominal);
   const borrow = quota?.borrowingLimit;
   const lend = quota?.lendingLimit;
   const host = hostShare(facts, nominal);
@@ -85,8 +83,8 @@ function flavorQuotas(facts: PoolFacts, covered: readonly string[], quota: Tenan
     return withLimits(
       name,
       gpu[name] ?? 0,
-      borrow === undefined ? undefined : quotaResources(facts, borrow)[name],
-      lend === undefined ? undefined : quotaResources(facts, lend)[name],
+      borrow === undefined ? undefined : facts.sharing.quotaResources(borrow)[name],
+      lend === undefined ? undefined : facts.sharing.quotaResources(lend)[name],
     );
   });
 }
@@ -100,12 +98,12 @@ function withLimits(name: string, nominalQuota: number | string, borrowingLimit?
   };
 }
 
-export function clusterQueue(fleet: FleetFile, tenant: string, pools: readonly PoolFacts[], quotas: readonly TenantPoolQuota[]): KubeObject {
+export function clusterQueue(fleet: FleetFile, tenant: string, pools: readonly PoolModel[], quotas: readonly TenantPoolQuota[]): KubeObject {
   const covered = coveredResources(pools);
   return {
     apiVersion: KUEUE_API,
     kind: "ClusterQueue",
-    metadata: { name: tenant, labels: { ...MANAGED_BY_LABELS, "fastgpu.io/tenant": tenant } },
+    metadata: { name: tenant, labels: { ...MANAGED_BY_LABELS, [TENANT_LABEL]: tenant } },
     spec: {
       cohortName: cohortName(fleet),
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": tenant } },
@@ -144,9 +142,8 @@ export function workloadPriorityClass(priorityClass: PriorityClassConfig): KubeO
 }
 
 /** All Kueue objects of a region, flavors first (queues refer to them). */
-export function kueueObjects(fleet: FleetFile, region: RegionConfig): KubeObject[] {
-  const pools = region.gpuPools.map((pool) => derivePool(pool));
-  const quotas = resolveTenantQuotas(region.quotas);
+export function kueueObjects(region: RegionModel): KubeObject[] {
+  const { fleet, pools, quotas } = region;
   return [
     ...pools.map(resourceFlavor),
     ...fleet.priorityClasses.map(workloadPriorityClass),

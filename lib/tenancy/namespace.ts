@@ -6,12 +6,8 @@
  * with scheduling gates, and refuse queued Deployment replicas and bare pods while they wait.
  */
 import type { FleetFile } from "../config/schema";
-import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
-
-export const TENANT_LABEL = "fastgpu.io/tenant";
-
-/** Helm leaves objects with this annotation in place when a release no longer renders them. */
-export const KEEP_ON_REMOVAL = { "helm.sh/resource-policy": "keep" } as const;
+import type { KubeObject } from "../k8s/object";
+import { KEEP_ON_REMOVAL, MANAGED_BY_LABELS, TENANT_LABEL } from "../naming";
 export const WORKLOAD_SERVICE_ACCOUNT = "workload";
 /** EKS Pod Identity agent on every node; pods fetch their role credentials from it. */
 export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";

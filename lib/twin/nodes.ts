@@ -1,16 +1,15 @@
 /**
  * The cluster twin's nodes: one kwok-played Node per node of each pool, built from the same pool facts that
  * give the node groups their labels and taints and the autoscaler its node template. Nothing GPU-side runs in
- * the twin, so what the device plugin would advertise comes from `PoolFacts.advertisedPerNode`, and a GPU node
+ * the twin, so what the device plugin would advertise comes from the pool model's sharing mode, and a GPU node
  * starts as the join gate leaves a node that passed: labelled `passed`, with only the GPU taint.
  */
 import { instanceType } from "../catalog/instances";
-import type { RegionConfig } from "../config/load";
+import type { RegionModel } from "../model/region";
 import type { KubeObject } from "../k8s/object";
-import { SYSTEM_POOL_LABEL } from "../helm/cluster-autoscaler";
-import { nodeGroupName, SYSTEM_POOL_NAME } from "../naming";
-import { ephemeralStorage, GPU_TAINT, poolNodeLabels, SYSTEM_POOL_ROOT_VOLUME_GIB, VALIDATION_LABEL, type NodeTaint } from "../node-template";
-import { derivePool, type ResourceCounts } from "../pools";
+import { SYSTEM_POOL_NAME, SYSTEM_POOL_LABEL, GPU_TAINT, VALIDATION_LABEL, type NodeTaint } from "../naming";
+import { ephemeralStorage, poolNodeLabels, SYSTEM_POOL_ROOT_VOLUME_GIB } from "../model/node-template";
+import { type ResourceCounts } from "../model/sharing/mode";
 
 /** kwok manages only nodes with this annotation, so it never touches a node it did not make. */
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
@@ -45,14 +44,14 @@ function capacity(instance: string, rootVolumeGiB: number, extended: ResourceCou
   return resources;
 }
 
-function standardLabels(fleetName: string, region: string, pool: string, instance: string, name: string, capacityType: string): Record<string, string> {
+function standardLabels(region: string, nodeGroup: string, instance: string, name: string, capacityType: string): Record<string, string> {
   return {
     "kubernetes.io/arch": "amd64",
     "kubernetes.io/os": "linux",
     "kubernetes.io/hostname": name,
     "node.kubernetes.io/instance-type": instance,
     "topology.kubernetes.io/region": region,
-    "eks.amazonaws.com/nodegroup": nodeGroupName(fleetName, pool),
+    "eks.amazonaws.com/nodegroup": nodeGroup,
     "eks.amazonaws.com/capacityType": capacityType === "spot" ? "SPOT" : capacityType === "capacity-block" ? "CAPACITY_BLOCK" : "ON_DEMAND",
     [TWIN_NODE_LABEL]: "true",
   };
@@ -62,7 +61,8 @@ function standardLabels(fleetName: string, region: string, pool: string, instanc
  * Every node of the twin: the system pool and each GPU pool at the count given, else at `maxSize` (the
  * twin without an autoscaler has every node a deploy could reach).
  */
-export function twinNodeSpecs(fleetName: string, region: RegionConfig, counts: TwinNodeCounts = {}): TwinNodeSpec[] {
+export function twinNodeSpecs(model: RegionModel, counts: TwinNodeCounts = {}): TwinNodeSpec[] {
+  const region = model.config;
   const known = new Set([SYSTEM_POOL_NAME, ...region.gpuPools.map((pool) => pool.name)]);
   for (const pool of Object.keys(counts)) {
     if (!known.has(pool)) throw new Error(`--nodes ${pool}=…: no pool "${pool}" in ${region.region} (pools: ${[...known].join(", ")})`);
@@ -75,19 +75,19 @@ export function twinNodeSpecs(fleetName: string, region: RegionConfig, counts: T
     specs.push({
       pool: SYSTEM_POOL_NAME,
       name,
-      labels: { ...standardLabels(fleetName, region.region, SYSTEM_POOL_NAME, system.instanceType, name, "on-demand"), ...SYSTEM_POOL_LABEL },
+      labels: { ...standardLabels(region.region, model.names.systemNodeGroup, system.instanceType, name, "on-demand"), ...SYSTEM_POOL_LABEL },
       taints: [],
       resources: capacity(system.instanceType, SYSTEM_POOL_ROOT_VOLUME_GIB, {}),
     });
   }
-  for (const pool of region.gpuPools) {
-    const facts = derivePool(pool);
+  for (const facts of model.pools) {
+    const { pool } = facts;
     for (let i = 0; i < (counts[pool.name] ?? pool.maxSize); i++) {
       const name = `${pool.name}-${i}`;
       specs.push({
         pool: pool.name,
         name,
-        labels: { ...standardLabels(fleetName, region.region, pool.name, pool.instanceType, name, pool.capacityType), ...poolNodeLabels(facts), [VALIDATION_LABEL]: "passed" },
+        labels: { ...standardLabels(region.region, model.names.nodeGroup(pool.name), pool.instanceType, name, pool.capacityType), ...poolNodeLabels(facts), [VALIDATION_LABEL]: "passed" },
         taints: [GPU_TAINT],
         resources: capacity(pool.instanceType, pool.rootVolumeGiB, facts.advertisedPerNode),
       });

@@ -20,17 +20,6 @@ export interface GateCommandInput {
   readonly timeoutMinutes: number;
 }
 
-/** Environment variables the deploy gate reads, set by the terraform_data that runs it. */
-export const DEPLOY_GATE_ENV = {
-  server: "FASTGPU_K8S_SERVER",
-  caData: "FASTGPU_K8S_CA_DATA",
-  /** JSON array of the Jobs to create; their image repository is the placeholder below. */
-  jobs: "FASTGPU_DEPLOY_GATE_JOBS",
-  repositoryPlaceholder: "FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER",
-  /** The region's ECR repository URL, an output of the infra stack. */
-  repository: "FASTGPU_VALIDATION_REPOSITORY",
-} as const;
-
 export function deployGateArgs(input: GateCommandInput): string[] {
   return ["deploy-gate", "--region", input.region, "--cluster", input.clusterName, "--timeout-minutes", String(input.timeoutMinutes)];
 }

@@ -5,19 +5,15 @@
  */
 import { createHash } from "node:crypto";
 import type { ValidationConfig } from "../config/schema";
-import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
-import { POOL_LABEL } from "../node-template";
-import type { PoolFacts } from "../pools";
+import { type KubeObject } from "../k8s/object";
 import { noResult, parseReport, ReportError, reportFromLog, resultFromReport, type NodeResult } from "./results";
 import { DeployGateInputError } from "./gate-command";
 import { VALIDATION_PRIORITY_CLASS } from "./objects";
-import { COMPONENT_LABEL, reportingArgs, VALIDATION_NAMESPACE, validationPodSpec, validationTarget } from "./workload";
+import { reportingArgs, validationPodSpec, validationTarget } from "./workload";
+import { COMPONENT_LABEL, MANAGED_BY_LABELS, NAMESPACES, POOL_LABEL, SMOKE_RUN_LABEL } from "../naming";
+import { type PoolModel } from "../model/pool";
 
 export const SMOKE_COMPONENT = "smoke";
-export const SMOKE_RUN_LABEL = "fastgpu.io/smoke-run";
-export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
-/** Set by the Job controller on a Job's pods: tells them apart from pods of an earlier Job of the same name. */
-export const CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
 
 interface Condition {
   readonly type: string;
@@ -118,7 +114,7 @@ function nodeToken(node: string): string {
 /** One smoke Job for one node, pinned to it by nodeName, holding the pool's validation resources. */
 export function smokeJob(input: {
   readonly node: string;
-  readonly facts: PoolFacts;
+  readonly facts: PoolModel;
   readonly image: string;
   readonly profile: ValidationConfig["profile"];
   readonly runId: string;
@@ -129,7 +125,7 @@ export function smokeJob(input: {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name: `gpu-smoke-${input.runId}-${nodeToken(input.node)}`, namespace: VALIDATION_NAMESPACE, labels },
+    metadata: { name: `gpu-smoke-${input.runId}-${nodeToken(input.node)}`, namespace: NAMESPACES.platform, labels },
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: input.timeoutSeconds,
@@ -171,7 +167,7 @@ export function parseGateJobs(text: string | undefined, origin: string): GateJob
     const job = entry as Partial<KubeObject> & { spec?: { completions?: unknown } };
     const where = `${origin}[${index}]`;
     if (job?.apiVersion !== "batch/v1" || job.kind !== "Job") throw new DeployGateInputError(`${where}: not a batch/v1 Job`);
-    if (job.metadata?.namespace !== VALIDATION_NAMESPACE) throw new DeployGateInputError(`${where}: the gate creates Jobs only in ${VALIDATION_NAMESPACE}`);
+    if (job.metadata?.namespace !== NAMESPACES.platform) throw new DeployGateInputError(`${where}: the gate creates Jobs only in ${NAMESPACES.platform}`);
     const pool = job.metadata.labels?.[POOL_LABEL];
     if (!pool) throw new DeployGateInputError(`${where}: no ${POOL_LABEL} label`);
     const nodes = job.spec?.completions;

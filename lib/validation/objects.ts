@@ -5,25 +5,15 @@
  * chart: the deploy gate creates them itself on every run, replacing those of earlier runs.
  */
 import { createHash } from "node:crypto";
-import type { RegionConfig } from "../config/load";
 import type { FleetFile } from "../config/schema";
-import { MANAGED_BY_LABELS, type KubeObject } from "../k8s/object";
+import { type KubeObject } from "../k8s/object";
 import { DeployGateInputError } from "./gate-command";
-import { POOL_LABEL, VALIDATION_LABEL } from "../node-template";
-import { derivePool, type PoolFacts } from "../pools";
-import {
-  COMPONENT_LABEL,
-  JOIN_GATE_COMMAND,
-  JOIN_GATE_SERVICE_ACCOUNT,
-  reportingArgs,
-  VALIDATION_NAMESPACE,
-  validationPodSpec,
-  validationTarget,
-} from "./workload";
+import { JOIN_GATE_COMMAND, JOIN_GATE_SERVICE_ACCOUNT, reportingArgs, validationPodSpec, validationTarget } from "./workload";
+import { MANAGED_BY_LABELS, POOL_LABEL, VALIDATION_LABEL, COMPONENT_LABEL, NAMESPACES } from "../naming";
+import type { PoolModel } from "../model/pool";
+import type { RegionModel } from "../model/region";
 
 export const DEPLOY_GATE_COMPONENT = "deploy-gate";
-/** Events about a Node must be in `default` (or have no namespace): the API server rejects others. */
-export const NODE_EVENT_NAMESPACE = "default";
 export const JOIN_GATE_COMPONENT = "join-gate";
 /**
  * One-shot validation pods (deploy gate, smoke) run at this priority: below Cluster Autoscaler's default
@@ -55,7 +45,7 @@ function shortHash(value: unknown): string {
  * even when one fails, and the Job fails at the end if any did. Its name carries a hash of its spec: Jobs are
  * immutable, so a changed gate is a new Job (and an unchanged one is not re-run).
  */
-export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string): KubeObject {
+export function deployGateJob(facts: PoolModel, fleet: FleetFile, image: string): KubeObject {
   const nodes = facts.pool.minSize;
   const target = validationTarget(facts, fleet.validation.profile);
   const podLabels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: DEPLOY_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name };
@@ -94,7 +84,7 @@ export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string)
     kind: "Job",
     metadata: {
       name: `gpu-validation-${facts.pool.name}-${identity}`,
-      namespace: VALIDATION_NAMESPACE,
+      namespace: NAMESPACES.platform,
       labels: { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: DEPLOY_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name },
     },
     spec,
@@ -106,14 +96,14 @@ export function deployGateJob(facts: PoolFacts, fleet: FleetFile, image: string)
  * passed (and lifts the startup taint) or failed (and leaves it). The label takes the node out of the
  * DaemonSet's affinity, so the controller removes the pod and the GPUs are free for tenants.
  */
-export function joinGateDaemonSet(facts: PoolFacts, image: string): KubeObject {
+export function joinGateDaemonSet(facts: PoolModel, image: string): KubeObject {
   // The join gate always runs the quick suite: it delays a new node's first job.
   const target = validationTarget(facts, "quick");
   const labels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: JOIN_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name };
   return {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
-    metadata: { name: `gpu-join-gate-${facts.pool.name}`, namespace: VALIDATION_NAMESPACE, labels },
+    metadata: { name: `gpu-join-gate-${facts.pool.name}`, namespace: NAMESPACES.platform, labels },
     spec: {
       selector: { matchLabels: { [COMPONENT_LABEL]: JOIN_GATE_COMPONENT, [POOL_LABEL]: facts.pool.name } },
       updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
@@ -149,9 +139,9 @@ export function joinGateDaemonSet(facts: PoolFacts, image: string): KubeObject {
  */
 export function joinGateRbac(): KubeObject[] {
   const labels = { ...MANAGED_BY_LABELS, [COMPONENT_LABEL]: JOIN_GATE_COMPONENT };
-  const subject = { kind: "ServiceAccount", name: JOIN_GATE_SERVICE_ACCOUNT, namespace: VALIDATION_NAMESPACE };
+  const subject = { kind: "ServiceAccount", name: JOIN_GATE_SERVICE_ACCOUNT, namespace: NAMESPACES.platform };
   return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: JOIN_GATE_SERVICE_ACCOUNT, namespace: VALIDATION_NAMESPACE, labels } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: JOIN_GATE_SERVICE_ACCOUNT, namespace: NAMESPACES.platform, labels } },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
@@ -168,13 +158,13 @@ export function joinGateRbac(): KubeObject[] {
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
-      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: NODE_EVENT_NAMESPACE, labels },
+      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: NAMESPACES.nodeEvents, labels },
       rules: [{ apiGroups: [""], resources: ["events"], verbs: ["create"] }],
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
-      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: NODE_EVENT_NAMESPACE, labels },
+      metadata: { name: "fastgpu-gpu-join-gate-events", namespace: NAMESPACES.nodeEvents, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "fastgpu-gpu-join-gate-events" },
       subjects: [subject],
     },
@@ -182,8 +172,8 @@ export function joinGateRbac(): KubeObject[] {
 }
 
 /** The chart's objects: the validation priority class, and the join gate's RBAC and DaemonSets when it is on. */
-export function validationChartObjects(fleet: FleetFile, region: RegionConfig, image: string): KubeObject[] {
-  const pools = region.gpuPools.map((pool) => derivePool(pool));
+export function validationChartObjects(region: RegionModel, image: string): KubeObject[] {
+  const { fleet, pools } = region;
   if (pools.length === 0) return [];
   const objects: KubeObject[] = [validationPriorityClass()];
   if (fleet.validation.joinGate) objects.push(...joinGateRbac(), ...pools.map((facts) => joinGateDaemonSet(facts, image)));
@@ -191,11 +181,10 @@ export function validationChartObjects(fleet: FleetFile, region: RegionConfig, i
 }
 
 /** The Jobs the deploy gate creates: one per pool with nodes at deploy time (minSize >= 1), when it is on. */
-export function deployGateJobs(fleet: FleetFile, region: RegionConfig, image: string): KubeObject[] {
+export function deployGateJobs(region: RegionModel, image: string): KubeObject[] {
+  const { fleet } = region;
   if (!fleet.validation.deployGate) return [];
-  return region.gpuPools
-    .filter((pool) => pool.minSize >= 1)
-    .map((pool) => deployGateJob(derivePool(pool), fleet, image));
+  return region.pools.filter((model) => model.pool.minSize >= 1).map((model) => deployGateJob(model, fleet, image));
 }
 
 /**
@@ -219,6 +208,6 @@ export function validationImage(repositoryUrl: string, fleet: FleetFile): string
 }
 
 /** The repository URL as `npm run manifests` shows it, before the account id is known. */
-export function validationRepositoryPlaceholder(fleet: FleetFile, region: string): string {
-  return `ACCOUNT_ID.dkr.ecr.${region}.amazonaws.com/${fleet.name}/gpu-validate`;
+export function validationRepositoryPlaceholder(region: RegionModel): string {
+  return `ACCOUNT_ID.dkr.ecr.${region.region}.amazonaws.com/${region.names.validationRepository}`;
 }

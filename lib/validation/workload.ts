@@ -4,54 +4,23 @@
  * the deploy gate, the join gate and `npm run smoke` share.
  */
 import type { ValidationConfig } from "../config/schema";
-import { GPU_TAINT, POOL_LABEL, VALIDATION_TAINT } from "../node-template";
-import { GPU_RESOURCE, migResourceName, type PoolFacts } from "../pools";
-import { gpuById } from "../catalog/gpus";
+import type { PoolModel } from "../model/pool";
+import type { ValidationTarget } from "../model/sharing";
+import { GPU_TAINT, POOL_LABEL, VALIDATION_TAINT } from "../naming";
 
-export const VALIDATION_NAMESPACE = "fastgpu-system";
 export const VALIDATION_CONTAINER = "gpu-validate";
 /** The image's second entrypoint (kernels-image/scripts/join-gate.sh). */
 export const JOIN_GATE_COMMAND = "fastgpu-join-gate";
 export const JOIN_GATE_SERVICE_ACCOUNT = "gpu-join-gate";
-export const COMPONENT_LABEL = "fastgpu.io/component";
 /** Numeric non-root user of the image. */
 const IMAGE_UID = 65532;
 
-export interface ValidationTarget {
-  /** Extended resources one validation pod requests (and limits). */
-  readonly resources: Readonly<Record<string, number>>;
-  readonly args: readonly string[];
-}
+export type { ValidationTarget };
 
-/** The largest slice of a MIG layout: validating it exercises the most SMs and memory of the slices. */
-function largestMigProfile(layout: Readonly<Record<string, number>>, facts: PoolFacts): string {
-  const profiles = facts.gpu.mig?.profiles ?? [];
-  const rank = (name: string) => {
-    const profile = profiles.find((candidate) => candidate.name === name);
-    return profile ? profile.computeSlices * 100 + profile.memorySlices : 0;
-  };
-  return Object.keys(layout).sort((a, b) => rank(b) - rank(a) || a.localeCompare(b))[0];
-}
-
-export function validationTarget(facts: PoolFacts, profile: ValidationConfig["profile"]): ValidationTarget {
-  const sharing = facts.pool.sharing;
-  const common = ["--profile", profile, "--expect-sku", gpuById(facts.gpu.id).pciDeviceId];
-  switch (sharing.mode) {
-    case "exclusive":
-      return {
-        resources: { [GPU_RESOURCE]: facts.physicalGpusPerNode },
-        args: [...common, "--sharing", "exclusive", "--expect-gpus", String(facts.physicalGpusPerNode)],
-      };
-    case "time-slicing":
-      return { resources: { [GPU_RESOURCE]: 1 }, args: [...common, "--sharing", "time-slicing", "--expect-gpus", "1"] };
-    case "mig": {
-      const slice = largestMigProfile(sharing.layout, facts);
-      return {
-        resources: { [migResourceName(slice)]: 1 },
-        args: [...common, "--sharing", "mig", "--expect-gpus", "1", "--expect-mig-profile", slice],
-      };
-    }
-  }
+/** What a validation pod holds on a node of the pool (the sharing mode decides), and what it checks there. */
+export function validationTarget(model: PoolModel, profile: ValidationConfig["profile"]): ValidationTarget {
+  const target = model.sharing.validationTarget;
+  return { resources: target.resources, args: ["--profile", profile, "--expect-sku", model.gpu.pciDeviceId, ...target.args] };
 }
 
 export interface PodSpecOptions {

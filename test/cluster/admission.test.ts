@@ -3,10 +3,11 @@
  * Pod Security `restricted`, and Kueue's webhooks, on requests made with server-side dry runs.
  */
 import { GPU_WORKLOAD_MESSAGE, STARTUP_TOLERATION_MESSAGE, SYSTEM_PRIORITY_MESSAGE } from "../../lib/tenancy/admission";
-import { VALIDATION_TAINT } from "../../lib/node-template";
+import { buildRegionModel } from "../../lib/model/region";
 import { regionDeployGate } from "../../lib/platform/releases";
 import { validationChartObjects, validationImage, validationRepositoryPlaceholder } from "../../lib/validation/objects";
 import { defaultConfig, getJson, kubectl, tenantAdmin, yamlOf } from "./twin-client";
+import { VALIDATION_TAINT } from "../../lib/naming";
 
 const { config, region } = defaultConfig();
 const tenant = config.fleet.tenants[0].name;
@@ -88,13 +89,14 @@ describe(`admission on the twin's real API server (${region.region})`, () => {
   });
 
   it("installed the validation workloads in the system namespace, and accepts the deploy gate's Jobs there", () => {
-    const image = validationImage(validationRepositoryPlaceholder(config.fleet, region.region), config.fleet);
-    for (const object of validationChartObjects(config.fleet, region, image)) {
+    const model = buildRegionModel(config.fleet, region);
+    const image = validationImage(validationRepositoryPlaceholder(model), config.fleet);
+    for (const object of validationChartObjects(model, image)) {
       const kind = object.kind.toLowerCase();
       const args = object.metadata.namespace ? [kind, object.metadata.name, "-n", object.metadata.namespace] : [kind, object.metadata.name];
       expect(getJson(args)).toMatchObject({ kind: object.kind, metadata: { name: object.metadata.name } });
     }
-    const gate = regionDeployGate(config.fleet, region);
+    const gate = regionDeployGate(model);
     const result = kubectl(["create", "--dry-run=server", "-f", "-"], yamlOf(gate.jobs));
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);

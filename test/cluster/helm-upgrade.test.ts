@@ -3,6 +3,7 @@
  * the config does to its namespace (docs/tenancy.md promises the namespace and its jobs stay).
  */
 import type { FleetConfig, RegionConfig } from "../../lib/config/load";
+import { buildRegionModel } from "../../lib/model/region";
 import { regionReleases } from "../../lib/platform/releases";
 import { ensureHelmKubectl } from "../../tools/twin/components";
 import { helmInstall, twinStateDir } from "../../tools/twin/cluster";
@@ -17,7 +18,7 @@ function clone<T>(value: T): T {
 
 /** Installs our two charts as the deploy would for this (possibly edited) config. */
 function upgrade(config: FleetConfig, region: RegionConfig): void {
-  for (const release of regionReleases(config.fleet, region)) {
+  for (const release of regionReleases(buildRegionModel(config.fleet, region)).all) {
     if (!("path" in release.chart)) continue;
     helmInstall(tools, twinKubeconfig(), release, `${__dirname}/../../${release.chart.path}`, twinStateDir(), release.wait ?? true);
   }

@@ -5,8 +5,8 @@
  */
 import { parseAllDocuments } from "yaml";
 import { renderManifests } from "../../tools/manifests";
-import { KUEUE_NAMESPACE } from "../../lib/helm/kueue";
 import { defaultConfig, eventually, getJson, kubectl, kubectlOk, yamlOf } from "./twin-client";
+import { NAMESPACES } from "../../lib/naming";
 
 const { region } = defaultConfig();
 
@@ -43,15 +43,15 @@ describe(`npm run manifests -- --region ${region.region} on the twin's API serve
 
 describe("Kueue's availability as our values install it", () => {
   it("runs two controller replicas on different system nodes with a PodDisruptionBudget (kwok plays the in-cluster pods; one real Kueue runs on the host)", async () => {
-    const deployment = getJson<{ spec: { replicas: number } }>(["deployment", "kueue-controller-manager", "-n", KUEUE_NAMESPACE]);
+    const deployment = getJson<{ spec: { replicas: number } }>(["deployment", "kueue-controller-manager", "-n", NAMESPACES.kueue]);
     expect(deployment.spec.replicas).toBe(2);
     const nodes = await eventually("both Kueue replicas bound", () => {
-      const pods = getJson<{ items: { spec: { nodeName?: string } }[] }>(["pods", "-n", KUEUE_NAMESPACE, "-l", "control-plane=controller-manager"]).items;
+      const pods = getJson<{ items: { spec: { nodeName?: string } }[] }>(["pods", "-n", NAMESPACES.kueue, "-l", "control-plane=controller-manager"]).items;
       const bound = pods.map((pod) => pod.spec.nodeName).filter((name): name is string => !!name);
       return bound.length === 2 ? bound : undefined;
     });
     expect(new Set(nodes).size).toBe(2);
-    const pdbs = getJson<{ items: { spec: { minAvailable: number } }[] }>(["poddisruptionbudgets", "-n", KUEUE_NAMESPACE]).items;
+    const pdbs = getJson<{ items: { spec: { minAvailable: number } }[] }>(["poddisruptionbudgets", "-n", NAMESPACES.kueue]).items;
     expect(pdbs.map((pdb) => pdb.spec.minAvailable)).toEqual([1]);
   });
 });

@@ -3,8 +3,6 @@
  * Configuration, the real scheduler binding pods to kwok-played GPU nodes built from our pool facts.
  */
 import { parse } from "yaml";
-import { POOL_LABEL } from "../../lib/node-template";
-import { PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../../lib/tenancy/kueue";
 import { sampleJobText } from "../docs-samples";
 import {
   apply,
@@ -21,6 +19,7 @@ import {
   workloadOf,
   type WorkloadJson,
 } from "./twin-client";
+import { POOL_LABEL, PRIORITY_CLASS_LABEL, QUEUE_NAME_LABEL } from "../../lib/naming";
 
 const { config, region } = defaultConfig();
 const TENANTS = config.fleet.tenants.map((tenant) => tenant.name);

@@ -9,11 +9,11 @@ import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import type { FleetConfig, RegionConfig } from "../../lib/config/load";
+import type { RegionModel } from "../../lib/model/region";
 import { renderValues } from "../../lib/helm/values";
 import { regionReleases, type PlatformRelease } from "../../lib/platform/releases";
 import { twinNodeObject, twinNodeSpecs, KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE, type TwinNodeCounts } from "../../lib/twin/nodes";
-import { CHARTS, TWIN_KUEUE } from "../../lib/versions";
+import { CHARTS, LOCAL_CHARTS, TWIN_KUEUE } from "../../lib/versions";
 import {
   controlPlanePin,
   ensureControlPlane,
@@ -202,8 +202,7 @@ function controlPlaneArgs(binaries: ControlPlaneBinaries, ports: Record<PortName
 }
 
 export interface UpOptions {
-  readonly config: FleetConfig;
-  readonly region: RegionConfig;
+  readonly region: RegionModel;
   readonly nodes: TwinNodeCounts;
   readonly log: Log;
   readonly env?: NodeJS.ProcessEnv;
@@ -216,9 +215,9 @@ export interface UpResult {
 
 /** `twin up`: idempotent; on any failure nothing is left running. */
 export async function twinUp(options: UpOptions): Promise<UpResult> {
-  const { config, region, log } = options;
+  const { region, log } = options;
   const stateDir = twinStateDir(options.env);
-  const pin = controlPlanePin(region.kubernetesVersion);
+  const pin = controlPlanePin(region.config.kubernetesVersion);
   const existing = readState(stateDir);
   if (existing && existing.ready && existing.processes.every((proc) => isAlive(proc.pid))) {
     if (existing.region !== region.region) {
@@ -227,7 +226,7 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     log(`twin of ${region.region} already running; reinstalling its releases and nodes`);
     const tools = ensureHelmKubectl(log);
     const kueue = ensureKueue(log);
-    await installRegion(config, region, options.nodes, tools, kueue, existing.kubeconfig, stateDir, log, false);
+    await installRegion(region, options.nodes, tools, kueue, existing.kubeconfig, stateDir, log, false);
     return { kubeconfig: existing.kubeconfig, coldBuilds: [] };
   }
   if (existing) {
@@ -240,7 +239,7 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     if (line.startsWith("built ")) coldBuilds.push(line);
     log(line);
   };
-  const binaries = ensureControlPlane(region.kubernetesVersion, buildLog);
+  const binaries = ensureControlPlane(region.config.kubernetesVersion, buildLog);
   const kueue = ensureKueue(buildLog);
   const tools = ensureHelmKubectl(buildLog);
 
@@ -305,7 +304,7 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     ]);
     await alive(kwok, "kwok", async () => (await httpGetPlain(`http://127.0.0.1:${ports.kwok}/healthz`)) === 200, 60_000);
 
-    await installRegion(config, region, options.nodes, tools, kueue, kubeconfig, stateDir, log, true, {
+    await installRegion(region, options.nodes, tools, kueue, kubeconfig, stateDir, log, true, {
       start: (argv, env) => start("kueue", argv, env),
       alive,
       ports,
@@ -351,15 +350,14 @@ export function helmInstall(tools: HelmKubectl, kubeconfig: string, release: Pla
 }
 
 /** The releases the twin installs, in the deploy's order, and those it leaves out. */
-export function twinReleases(config: FleetConfig, region: RegionConfig): { install: PlatformRelease[]; leftOut: PlatformRelease[] } {
-  const all = regionReleases(config.fleet, region);
-  const runnable = new Set([CHARTS.kueue.chart, "fastgpu-tenancy", "fastgpu-gpu-validation"]);
+export function twinReleases(region: RegionModel): { install: PlatformRelease[]; leftOut: PlatformRelease[] } {
+  const { all } = regionReleases(region);
+  const runnable = new Set<string>([CHARTS.kueue.chart, LOCAL_CHARTS.tenancy.chart, LOCAL_CHARTS.gpuValidation.chart]);
   return { install: all.filter((release) => runnable.has(release.chart.chart)), leftOut: all.filter((release) => !runnable.has(release.chart.chart)) };
 }
 
 async function installRegion(
-  config: FleetConfig,
-  region: RegionConfig,
+  region: RegionModel,
   counts: TwinNodeCounts,
   tools: HelmKubectl,
   kueue: KueueBinaries,
@@ -370,7 +368,7 @@ async function installRegion(
   starter?: KueueStarter,
 ): Promise<void> {
   const kubectl = (args: readonly string[], input?: string): string => runTool(tools.kubectl, args, kubeconfig, input);
-  const nodes = twinNodeSpecs(config.fleet.name, region, counts);
+  const nodes = twinNodeSpecs(region, counts);
   log(`creating ${nodes.length} kwok nodes (${[...new Set(nodes.map((node) => node.pool))].map((pool) => `${pool}: ${nodes.filter((node) => node.pool === pool).length}`).join(", ")})`);
   const manifest = nodes.map((spec) => JSON.stringify(twinNodeObject(spec))).join("\n");
   // Status is a subresource: create the nodes, then set what the kubelet would report.
@@ -387,7 +385,7 @@ async function installRegion(
     120_000,
   );
 
-  const { install } = twinReleases(config, region);
+  const { install } = twinReleases(region);
   for (const release of install) {
     const chart = chartPath(release, kueue);
     if (release.chart.chart === CHARTS.kueue.chart) {

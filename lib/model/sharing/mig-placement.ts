@@ -2,7 +2,7 @@
  * MIG layout placement: does a per-GPU layout such as `{"3g.40gb": 1, "2g.20gb": 1, "1g.10gb": 2}` fit on
  * one GPU, given each profile's memory-slice size and allowed start positions?
  */
-import type { GpuSku, MigProfile } from "./catalog/gpus";
+import type { GpuSku, MigProfile } from "../../catalog/gpus";
 
 export interface MigPlacement {
   readonly profile: string;

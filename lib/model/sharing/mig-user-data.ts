@@ -5,9 +5,8 @@
  * restarts kubelet while the node is still bootstrapping and can leave it NotReady for good
  * (NVIDIA/gpu-operator#2415, NVIDIA/mig-parted#368). See docs/gpu-sharing.md.
  */
-import type { GpuSku } from "./catalog/gpus";
-import { placeMigLayout } from "./mig";
-import type { PoolFacts } from "./pools";
+import type { GpuSku } from "../../catalog/gpus";
+import { placeMigLayout } from "./mig-placement";
 
 export const MIG_UNIT = "fastgpu-mig-layout.service";
 export const MIG_SCRIPT_PATH = "/usr/local/sbin/fastgpu-mig-layout";
@@ -132,11 +131,4 @@ systemctl start ${MIG_UNIT}
     `--${MIME_BOUNDARY}--`,
     "",
   ].join("\n");
-}
-
-/** Base64 user data for a pool's launch template: the MIG layout for MIG pools, none otherwise. */
-export function poolUserData(facts: PoolFacts): string | undefined {
-  const { sharing } = facts.pool;
-  if (sharing.mode !== "mig") return undefined;
-  return Buffer.from(migUserData(facts.gpu, sharing.layout), "utf8").toString("base64");
 }

@@ -1,5 +1,0 @@
-export interface ChartValueKeys {
-  readonly chart: string;
-  readonly paths: readonly string[];
-  readonly openPaths: readonly string[];
-}

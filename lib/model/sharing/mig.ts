@@ -1,0 +1,79 @@
+/**
+ * MIG slices: every GPU of a node is partitioned by the pool's layout at boot (see `mig-user-data.ts`), and the
+ * device plugin advertises the slices as `nvidia.com/mig-<profile>` under the mixed strategy; the GPUs no longer
+ * advertise `nvidia.com/gpu`. Quotas and prices count GPUs' worth of the layout: a quota of 2 is two GPUs'
+ * worth of slices, whatever the slices' sizes.
+ */
+import { GPU_RESOURCE, migResourceName } from "../../naming";
+import { plainDevicePluginConfig, EXCLUSIVE_CONFIG_KEY } from "./exclusive";
+import { placeMigLayout } from "./mig-placement";
+import { migUserData } from "./mig-user-data";
+import type { PoolHardware, ResourceCounts, SharingMode, SharingProblem, ValidationTarget } from "./mode";
+
+export class MigSharing implements SharingMode {
+  readonly config: { readonly mode: "mig"; readonly layout: Readonly<Record<string, number>> };
+  readonly summary: string;
+  readonly advertisedPerNode: ResourceCounts;
+  readonly quotaUnit = { plural: "GPUs of MIG slices", meaning: "one GPU's worth of the layout's slices" };
+  readonly quotaUnitsPerNode: number;
+  // Slices are advertised as they are: the plain config, no time-slicing on top.
+  readonly devicePluginConfigKey = EXCLUSIVE_CONFIG_KEY;
+  readonly devicePluginConfig = plainDevicePluginConfig();
+  readonly acceleratorLabelled = false;
+  readonly autoscalerTemplateResources: ResourceCounts;
+  readonly validationTarget: ValidationTarget;
+  private readonly hardware: PoolHardware;
+
+  constructor(config: { readonly mode: "mig"; readonly layout: Readonly<Record<string, number>> }, hardware: PoolHardware) {
+    this.config = config;
+    this.hardware = hardware;
+    const profiles = Object.keys(config.layout).sort();
+    this.summary = `MIG ${profiles.map((profile) => `${config.layout[profile]}x${profile}`).join(" + ")} per GPU`;
+    this.advertisedPerNode = this.quotaResources(hardware.physicalGpusPerNode);
+    this.quotaUnitsPerNode = hardware.physicalGpusPerNode;
+    // The AWS provider guesses nvidia.com/gpu from the instance type; a MIG node offers none, so say 0.
+    this.autoscalerTemplateResources = { ...this.advertisedPerNode, [GPU_RESOURCE]: 0 };
+    const slice = this.largestProfile();
+    this.validationTarget = {
+      resources: { [migResourceName(slice)]: 1 },
+      args: ["--sharing", "mig", "--expect-gpus", "1", "--expect-mig-profile", slice],
+    };
+  }
+
+  quotaResources(units: number): ResourceCounts {
+    const { layout } = this.config;
+    return Object.fromEntries(Object.keys(layout).sort().map((profile) => [migResourceName(profile), layout[profile] * units]));
+  }
+
+  /** The boot-time layout unit; only for a layout `problems()` accepts. */
+  get userData(): string {
+    return Buffer.from(migUserData(this.hardware.gpu, this.config.layout), "utf8").toString("base64");
+  }
+
+  problems(): readonly SharingProblem[] {
+    const { gpu, instanceType } = this.hardware;
+    if (!gpu.mig) {
+      return [{ path: ["mode"], message: `${gpu.name} (${instanceType}) has no MIG; use time-slicing to share it, or a MIG GPU (A100, H100, H200, B200)` }];
+    }
+    const mediaProfiles = Object.keys(this.config.layout).filter((profile) => profile.includes("+"));
+    const problems: SharingProblem[] = mediaProfiles.map((profile) => ({
+      path: ["layout", profile],
+      message:
+        `"${profile}" cannot be a Kubernetes resource name ("+" is not allowed in ${migResourceName(profile)}), so no job could request it; ` +
+        `use "${profile.split("+")[0]}" instead`,
+    }));
+    if (mediaProfiles.length > 0) return problems;
+    const placed = placeMigLayout(gpu, this.config.layout);
+    return placed.ok ? [] : [{ path: ["layout"], message: placed.reason }];
+  }
+
+  /** The largest slice of the layout: validating it exercises the most SMs and memory of the slices. */
+  private largestProfile(): string {
+    const profiles = this.hardware.gpu.mig?.profiles ?? [];
+    const rank = (name: string) => {
+      const profile = profiles.find((candidate) => candidate.name === name);
+      return profile ? profile.computeSlices * 100 + profile.memorySlices : 0;
+    };
+    return Object.keys(this.config.layout).sort((a, b) => rank(b) - rank(a) || a.localeCompare(b))[0];
+  }
+}
