@@ -13,7 +13,7 @@ export interface ChartReleaseProps {
   readonly chart: HelmChartPin | LocalChart;
   readonly values: object;
   /** Seconds Helm waits for the release's resources (and Jobs, with waitForJobs) before failing the deploy. */
-  readonly timeoutSeconds?: number;
+  readonly timeoutSeconds: number;
   readonly waitForJobs?: boolean;
   /** Wait for the release's resources to be ready (default true). */
   readonly wait?: boolean;
@@ -55,7 +55,7 @@ export class ChartRelease extends Construct {
       cleanupOnFail: props.wait ?? true,
       wait: props.wait ?? true,
       waitForJobs: props.waitForJobs ?? false,
-      timeout: props.timeoutSeconds ?? 600,
+      timeout: props.timeoutSeconds,
       maxHistory: 10,
       dependsOn: props.dependsOn && props.dependsOn.length > 0 ? props.dependsOn : undefined,
     });

@@ -14,11 +14,6 @@ export function platformStackName(region: string): string {
   return `fastgpu-${region}-platform`;
 }
 
-/** Both stacks of a region, infra first (the order they deploy in). */
-export function regionStackNames(region: string): readonly [string, string] {
-  return [infraStackName(region), platformStackName(region)];
-}
-
 /** Reads a stack name back: `{region, kind}` for names `infraStackName`/`platformStackName` give, else undefined. */
 export function parseStackName(name: string): { readonly region: string; readonly kind: "infra" | "platform" } | undefined {
   const match = /^fastgpu-(.+)-(infra|platform)$/.exec(name);

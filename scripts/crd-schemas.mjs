@@ -5,6 +5,7 @@
 // unknown field is silently lost, so we reject it instead. CEL rules (x-kubernetes-validations) are kept
 // for reference but not evaluated.
 //   node scripts/crd-schemas.mjs <version> "<source>" <crd.yaml>... > schemas/<name>.json
+// The output names its source and the day it was generated (FASTGPU_GENERATED_AT, default today).
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
@@ -41,4 +42,5 @@ for (const file of files) {
   schema.properties.metadata = { type: "object" };
   kinds[crd.spec.names.kind] = schema;
 }
-process.stdout.write(JSON.stringify({ source, version, kinds }, null, 1) + "\n");
+const generatedAt = process.env.FASTGPU_GENERATED_AT ?? new Date().toISOString().slice(0, 10);
+process.stdout.write(JSON.stringify({ source, generatedAt, version, kinds }, null, 1) + "\n");

@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CONFIG_DIR_ENV } from "../naming";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { parseYamlFile } from "./parse";
 import { fleetSchema, regionSchema, type FleetFile, type RegionFile } from "./schema";
@@ -31,7 +32,8 @@ export interface ConfigSource {
 export const DEFAULT_CONFIG_DIR = "config";
 
 export function configDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FASTGPU_CONFIG && env.FASTGPU_CONFIG.trim() !== "" ? env.FASTGPU_CONFIG : DEFAULT_CONFIG_DIR;
+  const dir = env[CONFIG_DIR_ENV];
+  return dir && dir.trim() !== "" ? dir : DEFAULT_CONFIG_DIR;
 }
 
 /** Reads the directory; a missing directory or file is reported like any other config problem. */

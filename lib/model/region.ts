@@ -100,8 +100,3 @@ export function buildFleetModel(config: FleetConfig): FleetModel {
 export function loadFleetModel(dir?: string): FleetModel {
   return buildFleetModel(loadFleetConfig(dir));
 }
-
-/** The region model of `region`, or an error naming the regions there are. */
-export function regionModel(fleet: FleetModel, region: string): RegionModel | undefined {
-  return fleet.regions.find((candidate) => candidate.region === region);
-}
