@@ -1,6 +1,6 @@
 /**
  * Helm values for the NVIDIA GPU Operator (chart pinned in lib/versions.ts) on EKS AL2023 NVIDIA nodes. The
- * type lists only keys that chart version's values.yaml defines (checked by test against chart-keys/).
+ * type lists only keys that chart version's values.yaml defines (checked on every synth against schemas/helm/<chart>-<version>.keys.json).
  */
 import type { SharingMode } from "../model/sharing";
 import { devicePluginConfigData, devicePluginConfigMapName } from "../model/sharing/device-plugin";

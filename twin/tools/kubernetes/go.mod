@@ -1,5 +1,5 @@
 // Builds the Kubernetes control plane of the cluster twin (kube-apiserver, kube-controller-manager,
-// kube-scheduler) and etcd from their pinned modules. Versions: lib/versions.ts (TWIN_COMPONENTS).
+// kube-scheduler) and etcd from their pinned modules. Versions: lib/versions.ts (TWIN_CONTROL_PLANE).
 module fastgpu.local/twin-tools/kubernetes
 
 go 1.26

@@ -1,6 +1,6 @@
 // Builds the cluster twin's Kueue controller manager and kwok from their pinned modules. Kueue v0.19 is built
 // on the Kubernetes 0.36 libraries, which cannot share a module with the control plane's staging pins.
-// Versions: lib/versions.ts (TWIN_COMPONENTS).
+// Versions: lib/versions.ts (TWIN_KUEUE).
 module fastgpu.local/twin-tools/kueue
 
 go 1.26.0
