@@ -137,6 +137,9 @@ export const VALIDATION_TAINT: NodeTaint = { key: `${STARTUP_TAINT_PREFIX}gpu-va
 /** The config directory every entry point reads (default `config`). */
 export const CONFIG_DIR_ENV = "FASTGPU_CONFIG";
 
+/** Milliseconds between the smoke run's and the deploy gate's polls of the cluster (default 5000); tests set it low. */
+export const POLL_INTERVAL_ENV = "FASTGPU_POLL_MS";
+
 /** Environment variables the deploy gate reads, set by the terraform_data that runs it. */
 export const DEPLOY_GATE_ENV = {
   /** The project directory the gate runs from (default: three levels above the stack's directory). */
@@ -148,6 +151,6 @@ export const DEPLOY_GATE_ENV = {
   repositoryPlaceholder: "FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER",
   /** The region's ECR repository URL, an output of the infra stack. */
   repository: "FASTGPU_VALIDATION_REPOSITORY",
-  /** Where the gate writes each node's report (default `validation-results/`). */
+  /** Where the gate writes each node's report (default `gate-results/`). */
   resultsDir: "FASTGPU_GATE_RESULTS_DIR",
 } as const;

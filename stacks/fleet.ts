@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ValidateProviderPresence } from "cdktf/lib/validations";
 import { collectPolicyViolations, type PolicyViolation } from "../constructs/policies";
+import { EXIT, UserError, type ErrorReport } from "../lib/errors";
 import type { FleetModel } from "../lib/model/region";
 import { RegionInfraStack } from "./infra-stack";
 import { RegionPlatformStack } from "./platform-stack";
@@ -25,10 +26,16 @@ export function buildFleet(app: App, model: FleetModel): RegionStacks[] {
   });
 }
 
-export class PolicyError extends Error {
+/** Synth refused by the policy aspects: bad input, like a config problem. */
+export class PolicyError extends UserError {
+  readonly exitCode = EXIT.badInput;
+
   constructor(readonly violations: readonly PolicyViolation[]) {
     super(`synth refused by ${violations.length} policy violation(s):\n${violations.map((v) => `${v.path}: ${v.message}`).join("\n")}`);
-    this.name = "PolicyError";
+  }
+
+  override report(): ErrorReport {
+    return { problems: this.violations.map((v) => `${v.path}: ${v.message}`), count: `${this.violations.length} policy violation(s)` };
   }
 }
 

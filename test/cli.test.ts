@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { EXIT } from "../lib/errors";
 import { copyDefaultConfig, editYaml, REPO_ROOT, tempDir } from "./helpers";
 
 /** Runs the cdktf app exactly as `cdktf synth` does (same loader, env-selected config and outdir). */
@@ -21,7 +22,7 @@ describe("the cdktf app (main.ts)", () => {
     expect(fs.existsSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"))).toBe(true);
   });
 
-  it("prints every problem as <file>: <path>: <message>, exits 1 and writes nothing", () => {
+  it("prints every problem as <file>: <path>: <message>, exits 4 (bad input) and writes nothing", () => {
     const dir = copyDefaultConfig();
     editYaml(path.join(dir, "regions/us-east-1.yaml"), (doc) => {
       doc.setIn(["gpuPools", 0, "minSize"], 7);
@@ -29,7 +30,7 @@ describe("the cdktf app (main.ts)", () => {
     });
     const outdir = path.join(tempDir(), "cdktf.out");
     const result = runApp(dir, outdir);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(EXIT.badInput);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^${dir}/regions/us-east-1\\.yaml: gpuPools\\[1\\]\\.sharing\\.replicas: time-slicing needs replicas >= 2`)),

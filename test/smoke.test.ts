@@ -3,12 +3,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadFleetConfig } from "../lib/config/load";
+import { EXIT } from "../lib/errors";
 import { buildRegionModel } from "../lib/model/region";
+import { DEPLOY_GATE_ENV, POLL_INTERVAL_ENV } from "../lib/naming";
 import { regionDeployGate } from "../lib/platform/releases";
+import { deployGateCommand, deployGateJobsValue } from "../lib/validation/gate-command";
 import { podState, resultFromPod } from "../lib/validation/jobs";
 import { describeFailure, exitCodeOf, junitXml, parseReport, ReportError, reportFromLog, resultFromReport, renderResultsTable } from "../lib/validation/results";
 import { FIXTURE_REPORTS, startFakeKube, TOKEN, type FakeKube } from "./fake-kube";
 import { DEFAULT_CONFIG_DIR, REPO_ROOT, tempDir } from "./helpers";
+import { terraformForTests } from "../tools/toolchain/terraform";
+
+/**
+ * The tests below run the CLIs as processes against a fake API server in this one: each spawns tsx (seconds on
+ * a busy machine), so each has its own generous limit, and the CLIs poll every few milliseconds instead of 5 s.
+ * Nothing depends on how fast they run; a limit only stops a hang.
+ */
+const SUBPROCESS_TEST_MS = 240_000;
 
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURE_REPORTS, name), "utf8");
 const report = (name: string) => parseReport(fixture(name), name);
@@ -79,17 +90,34 @@ describe("gpu-validate reports (fixtures written by its own report code)", () =>
   });
 });
 
-/** Runs tools/smoke.ts as its own process (the fake API server lives in this one). */
-function runSmoke(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "tools/smoke.ts"), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command as its own process, without blocking this one (the fake API server lives here). */
+function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Runs tools/<tool>.ts as `npm run <tool>` does, polling the cluster every 10 ms. */
+function runTool(tool: "smoke" | "deploy-gate", args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return runProcess(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, `tools/${tool}.ts`), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, [POLL_INTERVAL_ENV]: "10", ...env },
+  });
+}
+const runSmoke = (args: string[], env: NodeJS.ProcessEnv) => runTool("smoke", args, env);
+const runGate = (args: string[], env: NodeJS.ProcessEnv) => runTool("deploy-gate", args, env);
 
 /** A credential plugin like `aws eks get-token`: prints an ExecCredential with the fake server's token. */
 function credentialScript(dir: string, name: string): string {
@@ -144,19 +172,19 @@ describe("npm run smoke against a cluster", () => {
     expect(limits["ip-10-40-8-8.ec2.internal"]).toMatchObject({ "nvidia.com/mig-3g.20gb": "1" });
     expect(kube.deleted.sort()).toEqual(jobs.map((job) => job.metadata.name).sort());
     expect(kube.unauthorized).toBe(0);
-  });
+  }, SUBPROCESS_TEST_MS);
 
   it("narrows to one pool, and refuses a cluster of another region", async () => {
     const { code, stdout } = await runSmoke(["--region", "us-east-1", "--pool", "infer-l4", "--out", path.join(tempDir(), "r")], env);
     expect(code).toBe(0);
     expect(stdout).toContain("1 node(s): 1 passed, 0 failed");
     const wrong = await runSmoke(["--region", "us-west-2", "--out", path.join(tempDir(), "r")], env);
-    expect(wrong.code).toBe(3);
+    expect(wrong.code).toBe(EXIT.unavailable);
     expect(wrong.stderr).toMatch(/is in us-east-1, not us-west-2; switch with --context/);
     const usage = await runSmoke(["--pool", "x"], env);
-    expect(usage.code).toBe(3);
+    expect(usage.code).toBe(EXIT.usage);
     expect(usage.stderr).toContain("--region is required");
-  });
+  }, SUBPROCESS_TEST_MS);
 });
 
 describe("the deploy gate command", () => {
@@ -166,16 +194,21 @@ describe("the deploy gate command", () => {
   /** The gate's Jobs for us-east-1 with infer-l4 at `nodes` nodes, as `cdktf deploy` hands them over. */
   const gateFor = (nodes: number) =>
     regionDeployGate(buildRegionModel(config.fleet, { ...east, gpuPools: east.gpuPools.map((pool) => (pool.name === "infer-l4" ? { ...pool, minSize: nodes } : pool)) }));
+  /** What the deploy's terraform_data hands the gate (constructs/deploy-gate.ts). */
+  const handedOver = (kube: FakeKube, gate: ReturnType<typeof gateFor>, jobs = JSON.stringify(gate.jobs)): Record<string, string> => ({
+    [DEPLOY_GATE_ENV.server]: kube.url,
+    [DEPLOY_GATE_ENV.caData]: Buffer.from(kube.caPem).toString("base64"),
+    [DEPLOY_GATE_ENV.jobs]: jobs,
+    [DEPLOY_GATE_ENV.repositoryPlaceholder]: gate.repositoryPlaceholder,
+    [DEPLOY_GATE_ENV.repository]: repository,
+  });
   const gateEnv = (kube: FakeKube, bin: string, gate: ReturnType<typeof gateFor>): NodeJS.ProcessEnv => ({
-    FASTGPU_K8S_SERVER: kube.url,
-    FASTGPU_K8S_CA_DATA: Buffer.from(kube.caPem).toString("base64"),
-    FASTGPU_DEPLOY_GATE_JOBS: JSON.stringify(gate.jobs),
-    FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER: gate.repositoryPlaceholder,
-    FASTGPU_VALIDATION_REPOSITORY: repository,
-    FASTGPU_GATE_RESULTS_DIR: resultsDir,
+    ...handedOver(kube, gate),
+    [DEPLOY_GATE_ENV.resultsDir]: resultsDir,
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
   });
-  const gateArgs = ["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "1"];
+  const gateInput = { region: "us-east-1", clusterName: "fastgpu-us-east-1", timeoutMinutes: 1 };
+  const gateArgs = ["--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "1"];
   const l4Nodes = [
     { name: "ip-10-40-3-9.ec2.internal", pool: "infer-l4", region: "us-east-1", report: "pass-l4-timeslice.json" },
     { name: "ip-10-40-3-10.ec2.internal", pool: "infer-l4", region: "us-east-1", report: "fail-l4-timeslice.json" },
@@ -199,7 +232,7 @@ describe("the deploy gate command", () => {
       ],
     });
     try {
-      const { code, stdout, stderr } = await runSmoke(gateArgs, gateEnv(kube, bin, gate));
+      const { code, stdout, stderr } = await runGate(gateArgs, gateEnv(kube, bin, gate));
       expect(code).toBe(1);
       expect(kube.deleted.sort()).toEqual(["gpu-validation-infer-l4-0ldspec0", current].sort());
       const created = kube.created as { metadata: { name: string }; spec: { template: { spec: { containers: { image: string }[] } } } }[];
@@ -218,38 +251,79 @@ describe("the deploy gate command", () => {
     } finally {
       await kube.close();
     }
-  });
+  }, SUBPROCESS_TEST_MS);
 
   it("passes when every node passes, and counts a node that never reported as not validated", async () => {
     const kube = await startFakeKube({ nodes: [l4Nodes[0]] });
     try {
-      const pass = await runSmoke(gateArgs, gateEnv(kube, bin, gateFor(1)));
-      expect(pass.code).toBe(0);
+      const pass = await runGate(gateArgs, gateEnv(kube, bin, gateFor(1)));
+      expect(pass.code).toBe(EXIT.success);
       expect(pass.stdout).toContain("1 node(s): 1 passed, 0 failed");
       // Two nodes expected, one in the pool: the Job runs out of time with one index never scheduled.
-      const short = await runSmoke(gateArgs, gateEnv(kube, bin, gateFor(2)));
-      expect(short.code).toBe(1);
+      const short = await runGate(gateArgs, gateEnv(kube, bin, gateFor(2)));
+      expect(short.code).toBe(EXIT.notValidated);
       expect(short.stderr).toMatch(/did not complete on node \(node 2 of 2\) \(pool infer-l4\): no validation pod ran for Job gpu-validation-infer-l4-/);
     } finally {
       await kube.close();
     }
-  });
+  }, SUBPROCESS_TEST_MS);
 
   it("refuses to run without the Jobs and image repository the deploy hands it", async () => {
     const kube = await startFakeKube({ nodes: l4Nodes });
     try {
-      const missing = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_DEPLOY_GATE_JOBS: "" });
-      expect(missing.code).toBe(3);
+      const missing = await runGate(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_DEPLOY_GATE_JOBS: "" });
+      expect(missing.code).toBe(EXIT.badInput);
       expect(missing.stderr).toContain("FASTGPU_DEPLOY_GATE_JOBS is not set; the deploy gate is run by `cdktf deploy`");
-      const noRepository = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY: "" });
-      expect(noRepository.code).toBe(3);
+      const noRepository = await runGate(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY: "" });
+      expect(noRepository.code).toBe(EXIT.badInput);
       expect(noRepository.stderr).toContain("FASTGPU_VALIDATION_REPOSITORY and FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER must be set");
-      const stale = await runSmoke(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER: "ACCOUNT_ID.dkr.ecr.eu-west-1.amazonaws.com/other" });
-      expect(stale.code).toBe(3);
+      const stale = await runGate(gateArgs, { ...gateEnv(kube, bin, gateFor(1)), FASTGPU_VALIDATION_REPOSITORY_PLACEHOLDER: "ACCOUNT_ID.dkr.ecr.eu-west-1.amazonaws.com/other" });
+      expect(stale.code).toBe(EXIT.badInput);
       expect(stale.stderr).toMatch(/no container image in ACCOUNT_ID\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/other; synthesize again/);
       expect(kube.created).toEqual([]);
     } finally {
       await kube.close();
     }
-  });
+  }, SUBPROCESS_TEST_MS);
+
+  // terraform, else tofu, else `npm run toolchain:tofu`'s OpenTofu; skipped without one, except under CI=true.
+  const terraform = terraformForTests();
+  (terraform.run ? it : it.skip)(
+    "runs as the deploy runs it: the synthesized command in a Terraform local-exec, through npm, failing the apply",
+    async () => {
+      if (!terraform.binary) throw new Error(terraform.missing);
+      const kube = await startFakeKube({ nodes: l4Nodes });
+      try {
+        const gate = gateFor(2);
+        const dir = tempDir("fastgpu-tf-gate-");
+        // As constructs/deploy-gate.ts writes it; the shell in the stack's directory changes to FASTGPU_ROOT.
+        const local = { command: deployGateCommand(gateInput), environment: handedOver(kube, gate, deployGateJobsValue(gate.jobs)) };
+        fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: { gate: { provisioner: [{ "local-exec": local }] } } } }));
+        const env = {
+          ...process.env,
+          TF_IN_AUTOMATION: "1",
+          CHECKPOINT_DISABLE: "1",
+          [DEPLOY_GATE_ENV.root]: REPO_ROOT,
+          [DEPLOY_GATE_ENV.resultsDir]: resultsDir,
+          [POLL_INTERVAL_ENV]: "10",
+          PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+        };
+        const init = await runProcess(terraform.binary.path, ["init", "-input=false"], { cwd: dir, env });
+        if (init.code !== 0) throw new Error(`${terraform.binary.path} init exited ${init.code}: ${init.stderr}`);
+        const apply = await runProcess(terraform.binary.path, ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env });
+        expect(apply.code).not.toBe(0);
+        const output = apply.stdout + apply.stderr;
+        // The arguments reached the gate (it validated the pool), and its verdict failed the apply.
+        expect(output).toContain("2 node(s): 1 passed, 1 failed");
+        expect(output).toMatch(/GPU validation FAILED on node ip-10-40-3-10\.ec2\.internal \(pool infer-l4\)/);
+        expect(output).toMatch(/exit status 1/);
+        // npm ran silently: none of its banner or error lines.
+        expect(output).not.toMatch(/npm (error|ERR)|> fastgpu-cloud@/);
+        expect((kube.created as { metadata: { name: string } }[]).map((job) => job.metadata.name)).toEqual([gate.jobs[0].metadata.name]);
+      } finally {
+        await kube.close();
+      }
+    },
+    SUBPROCESS_TEST_MS,
+  );
 });

@@ -19,9 +19,10 @@ import { gpuOperatorValues } from "../lib/helm/gpu-operator";
 import { CHARTS, DEFAULT_VALIDATION_IMAGE_TAG, GPU_AMI_TYPE, KUBERNETES_VERSIONS, SYSTEM_AMI_TYPE, TERRAFORM_PROVIDERS } from "../lib/versions";
 import { regionReleases } from "../lib/platform/releases";
 import { buildFleet, PolicyError, synthFleet } from "../stacks/fleet";
-import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml, readTree, tempDir } from "./helpers";
+import { copyDefaultConfig, DEFAULT_CONFIG_DIR, editYaml, readTree, tempDir, withPlainStackTraces } from "./helpers";
 import { autoscalerTemplateTags } from "../lib/model/node-template";
 import { GPU_TAINT, VALIDATION_TAINT } from "../lib/naming";
+import "./setup"; // cdktf's Testing matchers (toHaveResourceWithProperties, ...)
 
 type TfJson = {
   terraform: { backend?: Record<string, Record<string, unknown>>; required_providers: Record<string, { version: string }> };
@@ -39,7 +40,7 @@ const resources = (json: TfJson, type: string) => Object.values(json.resource[ty
 
 beforeAll(() => {
   outdir = path.join(tempDir(), "cdktf.out");
-  synthFleet(model, outdir);
+  withPlainStackTraces(() => synthFleet(model, outdir));
 });
 
 describe("synth of the default config", () => {
@@ -325,7 +326,7 @@ describe("synth of the default config", () => {
     const [gate] = Object.values(platform.resource.terraform_data);
     expect(gate.depends_on).toEqual([`helm_release.${releaseId}`]);
     const [{ "local-exec": exec }] = gate.provisioner as { "local-exec": { command: string; environment: Record<string, string> } }[];
-    expect(exec.command).toBe('cd "$${FASTGPU_ROOT:-../../..}" && node --import tsx tools/smoke.ts deploy-gate --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
+    expect(exec.command).toBe('cd "$${FASTGPU_ROOT:-../../..}" && npm run --silent deploy-gate -- --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
     expect(exec.environment.FASTGPU_K8S_SERVER).toMatch(/^\$\{nonsensitive\(data\.terraform_remote_state\./);
     expect(exec.environment.FASTGPU_VALIDATION_REPOSITORY).toMatch(/^\$\{nonsensitive\(data\.terraform_remote_state\..*repository_url\)\}$/);
     const jobs = JSON.parse(exec.environment.FASTGPU_DEPLOY_GATE_JOBS);
@@ -356,7 +357,7 @@ describe("synth of the default config", () => {
 
   it("is deterministic: synthesizing twice gives byte-identical output", () => {
     const again = path.join(tempDir(), "cdktf.out");
-    synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), again);
+    withPlainStackTraces(() => synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), again));
     expect(readTree(again)).toEqual(readTree(outdir));
   });
 
@@ -364,7 +365,7 @@ describe("synth of the default config", () => {
     const dir = copyDefaultConfig();
     editYaml(path.join(dir, "fleet.yaml"), (doc) => doc.delete("state"));
     const local = path.join(tempDir(), "out");
-    synthFleet(loadFleetModel(dir), local);
+    withPlainStackTraces(() => synthFleet(loadFleetModel(dir), local));
     const json = JSON.parse(fs.readFileSync(path.join(local, "stacks/fastgpu-us-east-1-infra/cdk.tf.json"), "utf8"));
     expect(json.terraform.backend).toEqual({ local: { path: expect.stringContaining("fastgpu-us-east-1-infra") } });
   });
@@ -397,10 +398,12 @@ describe("policies fail the synth and nothing is written", () => {
     const target = path.join(tempDir(), "cdktf.out");
     let thrown: unknown;
     try {
-      synthFleet(model, target, (app) => {
-        const [first] = buildFleet(app, model);
-        addBrokenResource(first.infra);
-      });
+      withPlainStackTraces(() =>
+        synthFleet(model, target, (app) => {
+          const [first] = buildFleet(app, model);
+          addBrokenResource(first.infra);
+        }),
+      );
     } catch (error) {
       thrown = error;
     }

@@ -103,10 +103,12 @@ describe("the deploy gate", () => {
 
   it("is run by the deploy from the project directory, with its Jobs handed over intact", () => {
     const input = { region: "us-east-1", clusterName: "fastgpu-us-east-1", timeoutMinutes: 40 };
-    expect(deployGateArgs(input)).toEqual(["deploy-gate", "--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "40"]);
-    // From cdktf.out/stacks/<stack>, ../../.. is the project: tsx resolves from its node_modules there.
-    expect(deployGateCommand(input)).toBe('cd "$${FASTGPU_ROOT:-../../..}" && node --import tsx tools/smoke.ts deploy-gate --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
-    expect(fs.existsSync(path.join(REPO_ROOT, "tools/smoke.ts"))).toBe(true);
+    expect(deployGateArgs(input)).toEqual(["--region", "us-east-1", "--cluster", "fastgpu-us-east-1", "--timeout-minutes", "40"]);
+    // From cdktf.out/stacks/<stack>, ../../.. is the project: its npm script runs the gate there.
+    expect(deployGateCommand(input)).toBe('cd "$${FASTGPU_ROOT:-../../..}" && npm run --silent deploy-gate -- --region us-east-1 --cluster fastgpu-us-east-1 --timeout-minutes 40');
+    const script = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["deploy-gate"];
+    expect(script).toBe("node --import tsx tools/deploy-gate.ts");
+    expect(fs.existsSync(path.join(REPO_ROOT, "tools/deploy-gate.ts"))).toBe(true);
 
     const gate = regionDeployGate(eastModel);
     const value = deployGateJobsValue(gate.jobs);

@@ -1,13 +1,14 @@
-import { ConfigError, formatProblem } from "../lib/config/errors";
+import { EXIT, runMain, UserError } from "../lib/errors";
 
 /**
  * Minimal flag parsing shared by the CLIs: `--name value`, `--flag`, repeated flags collected in order.
- * Unknown flags and missing values are usage errors (exit 3), reported with the command's usage line.
+ * Unknown flags and missing values are usage errors (`EXIT.usage`), reported with the command's usage line.
  */
-export class UsageError extends Error {
+export class UsageError extends UserError {
+  readonly exitCode = EXIT.usage;
+
   constructor(message: string, readonly usage: string) {
     super(`${message}\nusage: ${usage}`);
-    this.name = "UsageError";
   }
 }
 
@@ -49,25 +50,9 @@ export function single(flags: ParsedFlags, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : undefined;
 }
 
-/**
- * Runs a CLI that prints one document: usage errors exit `usageExitCode`, config problems are printed one per
- * line and exit 1; anything else is a bug and is thrown.
- */
-export function printOrExit(render: () => string, options: { usageExitCode: number; inputErrors?: readonly (new (...args: never[]) => Error)[] }): void {
-  try {
+/** Runs a CLI that prints one document: its errors are printed and exit as `runMain` says (lib/errors.ts). */
+export function printDocument(render: () => string): void {
+  runMain(() => {
     process.stdout.write(render());
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = options.usageExitCode;
-    } else if (options.inputErrors?.some((kind) => error instanceof kind)) {
-      console.error((error as Error).message);
-      process.exitCode = 1;
-    } else if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(formatProblem(problem));
-      process.exitCode = 1;
-    } else {
-      throw error;
-    }
-  }
+  });
 }

@@ -7,7 +7,7 @@ import { configDirFromEnv } from "../lib/config/load";
 import { loadFleetModel } from "../lib/model/region";
 import { HOURS_PER_MONTH, PRICING_NOTES, regionCost, type RegionCost } from "../lib/cost";
 import { markdownTable, resourceList, usd, usdRate } from "../lib/format";
-import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
+import { parseFlags, printDocument, single, UsageError } from "./cli-args";
 
 const USAGE = "npm run cost -- [--region <region>] [--config <dir>]";
 
@@ -59,4 +59,4 @@ export function renderCostReport(argv: readonly string[], env: NodeJS.ProcessEnv
   return `# FastGPU cost report\n\n${sections.join("\n\n")}\n\n### How prices are obtained\n\n${pricingNotes()}\n`;
 }
 
-if (require.main === module) printOrExit(() => renderCostReport(process.argv.slice(2)), { usageExitCode: 3 });
+if (require.main === module) printDocument(() => renderCostReport(process.argv.slice(2)));

@@ -9,11 +9,15 @@ import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { EXIT, UserError } from "../lib/errors";
+import { DEPLOY_GATE_ENV } from "../lib/naming";
 
-export class KubeError extends Error {
+/** No kubeconfig, no credentials, or the API server refused or did not answer: the cluster is unavailable. */
+export class KubeError extends UserError {
+  readonly exitCode = EXIT.unavailable;
+
   constructor(message: string, readonly status?: number) {
     super(message);
-    this.name = "KubeError";
   }
 }
 
@@ -37,9 +41,9 @@ export interface KubeConnection {
 
 /** The deploy gate's connection: the cluster endpoint and CA from Terraform, a token from `aws eks get-token`. */
 export function connectionFromEnvironment(env: NodeJS.ProcessEnv, cluster: string, region: string): KubeConnection {
-  const server = env.FASTGPU_K8S_SERVER;
-  const caData = env.FASTGPU_K8S_CA_DATA;
-  if (!server || !caData) throw new KubeError("FASTGPU_K8S_SERVER and FASTGPU_K8S_CA_DATA must be set (the deploy gate passes them)");
+  const server = env[DEPLOY_GATE_ENV.server];
+  const caData = env[DEPLOY_GATE_ENV.caData];
+  if (!server || !caData) throw new KubeError(`${DEPLOY_GATE_ENV.server} and ${DEPLOY_GATE_ENV.caData} must be set (the deploy gate passes them)`);
   return {
     server,
     ca: Buffer.from(caData, "base64"),

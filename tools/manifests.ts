@@ -11,7 +11,7 @@ import { configDirFromEnv } from "../lib/config/load";
 import { loadFleetModel } from "../lib/model/region";
 import { renderValues } from "../lib/helm/values";
 import { regionDeployGate, regionReleases } from "../lib/platform/releases";
-import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
+import { parseFlags, printDocument, single, UsageError } from "./cli-args";
 
 const USAGE = "npm run manifests -- --region <region> [--values] [--config <dir>]";
 
@@ -46,4 +46,4 @@ function yamlOf(object: object): string {
   return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-if (require.main === module) printOrExit(() => renderManifests(process.argv.slice(2)), { usageExitCode: 3 });
+if (require.main === module) printDocument(() => renderManifests(process.argv.slice(2)));

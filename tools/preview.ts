@@ -15,7 +15,7 @@ import { parseRegionFacts, regionFacts, REGION_FACTS_OUTPUT } from "../lib/previ
 import { renderPreview, statefulRisks, type FactsSide, type PreviewInput, type StackPreview } from "../lib/preview/render";
 import { InputError, readSynthOutput, stackParts, type SynthOutput } from "../lib/preview/synth-output";
 import { stackVersions, versionBumps, type VersionBump } from "../lib/preview/versions";
-import { parseFlags, printOrExit, single, UsageError } from "./cli-args";
+import { parseFlags, printDocument, single, UsageError } from "./cli-args";
 
 const USAGE =
   "npm run preview -- --base <cdktf.out dir> --head <cdktf.out dir> [--plan <stack>=<plan.json> ...] [--config <dir>] [--json-summary <file>]";
@@ -105,4 +105,4 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
   return { input, markdown, jsonSummary };
 }
 
-if (require.main === module) printOrExit(() => buildPreview(process.argv.slice(2)).markdown, { usageExitCode: 1, inputErrors: [InputError] });
+if (require.main === module) printDocument(() => buildPreview(process.argv.slice(2)).markdown);

@@ -3,13 +3,15 @@
  *
  * The cluster twin: a real control plane for one region on loopback ports (see docs/cluster-twin.md).
  * `up` prints `KUBECONFIG=<path>` as its last line once every node is Ready and Kueue's webhooks answer.
+ * Exit codes as in lib/errors.ts: `status` exits `EXIT.checkFailed` when no twin runs, a twin that cannot be
+ * built or started `EXIT.unavailable`, and an interrupted `up` `EXIT.interrupted` after stopping what it started.
  */
-import { ConfigError, formatProblem } from "../lib/config/errors";
+import { EXIT, runMain } from "../lib/errors";
 import { configDirFromEnv } from "../lib/config/load";
 import { loadFleetModel } from "../lib/model/region";
 import { parseNodeCounts, twinNodeSpecs } from "../lib/twin/nodes";
 import { parseFlags, single, UsageError } from "./cli-args";
-import { TwinError, ensureControlPlane, ensureHelmKubectl, ensureKueue } from "./twin/components";
+import { ensureControlPlane, ensureHelmKubectl, ensureKueue } from "./twin/components";
 import { LEFT_OUT, twinDown, twinStatus, twinUp } from "./twin/cluster";
 
 const USAGE =
@@ -36,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
         ensureKueue(log);
         ensureHelmKubectl(log);
         log("all twin components are built");
-        return 0;
+        return EXIT.success;
       }
       const nodeFlags = flags.nodes;
       let nodes;
@@ -51,44 +53,25 @@ async function main(argv: readonly string[]): Promise<number> {
       log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s${result.coldBuilds.length ? ` (${result.coldBuilds.join("; ")})` : ""}`);
       for (const item of LEFT_OUT) log(`left out: ${item.part}: ${item.why}`);
       process.stdout.write(`KUBECONFIG=${result.kubeconfig}\n`);
-      return 0;
+      return EXIT.success;
     }
     case "down": {
       parseFlags(rest, {}, USAGE);
       const stopped = twinDown();
       process.stdout.write(stopped.length ? `stopped ${stopped.join(", ")}; state removed\n` : "no twin was running\n");
-      return 0;
+      return EXIT.success;
     }
     case "status": {
       parseFlags(rest, {}, USAGE);
       const status = twinStatus();
       process.stdout.write(status.lines.join("\n") + "\n");
       if (status.kubeconfig && status.running) process.stdout.write(`KUBECONFIG=${status.kubeconfig}\n`);
-      return status.running ? 0 : 1;
+      return status.running ? EXIT.success : EXIT.checkFailed;
     }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "a command is required", USAGE);
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      if (error instanceof ConfigError) {
-        for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-        process.exit(1);
-      }
-      if (error instanceof UsageError) {
-        process.stderr.write(`twin: ${error.message}\n`);
-        process.exit(3);
-      }
-      if (error instanceof TwinError) {
-        process.stderr.write(`twin: ${error.message}\n`);
-        process.exit(2);
-      }
-      process.stderr.write(`twin: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(2);
-    },
-  );
-}
+// process.exit as soon as the command is done, so that nothing left open (a timer, a keep-alive socket) keeps it waiting.
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { prefix: "twin: ", exit: true });

@@ -1,3 +1,5 @@
+import { EXIT, UserError, type ErrorReport } from "../errors";
+
 /** One problem in the config, reported as `<file>: <path>: <message>`. */
 export interface ConfigProblem {
   readonly file: string;
@@ -10,14 +12,19 @@ export function formatProblem(problem: ConfigProblem): string {
   return problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
 }
 
-/** Thrown when the config has problems; carries all of them so they can be reported at once. */
-export class ConfigError extends Error {
+/** Thrown when the config has problems; carries all of them so they can be reported at once (bad input). */
+export class ConfigError extends UserError {
+  readonly exitCode = EXIT.badInput;
+
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(
       `invalid FastGPU config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map(formatProblem).join("\n"),
     );
-    this.name = "ConfigError";
+  }
+
+  override report(): ErrorReport {
+    return { problems: this.problems.map(formatProblem), count: `${this.problems.length} config problem(s)` };
   }
 }
 

@@ -4,13 +4,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { EXIT, UserError } from "../errors";
 import { parseStackName } from "../naming";
 
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "InputError";
-  }
+/** A synth output directory or plan JSON the preview cannot read: bad input. */
+export class InputError extends UserError {
+  readonly exitCode = EXIT.badInput;
 }
 
 export interface TerraformJson {

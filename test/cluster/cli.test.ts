@@ -1,5 +1,6 @@
 /** `npm run twin` as a user runs it, against the twin the suite started. */
 import { spawnSync } from "node:child_process";
+import { EXIT } from "../../lib/errors";
 import { LEFT_OUT } from "../../tools/twin/cluster";
 import { defaultConfig, REPO_ROOT } from "./twin-client";
 
@@ -28,7 +29,7 @@ describe("npm run twin", () => {
     const other = config.regions.find((candidate) => candidate.region !== region.region);
     if (!other) return;
     const result = twin("up", "--region", other.region);
-    expect(result.status).toBe(2);
+    expect(result.status).toBe(EXIT.unavailable);
     expect(result.stderr).toContain(`a twin of ${region.region} is running`);
     expect(twin("status").status).toBe(0);
   });

@@ -1,9 +1,12 @@
 /**
  * `npm run toolchain`: everything the tests need that this project builds or assembles itself, each cached
  * by version: the CUDA 13.0 toolkit from PyPI wheels, OpenTofu when no terraform or tofu is installed, and
- * the cluster twin's components for every Kubernetes version the config uses. Reruns take seconds.
+ * the cluster twin's components for every Kubernetes version the config uses. Reruns take seconds. The first
+ * step that fails stops the run, with that step's error and exit code (lib/errors.ts).
  */
 import { configDirFromEnv, loadFleetConfig } from "../../lib/config/load";
+import { EXIT, runMain } from "../../lib/errors";
+import { parseFlags } from "../cli-args";
 import { ensureControlPlane, ensureHelmKubectl, ensureKueue } from "../twin/components";
 import { ensureCudaToolkit } from "./cuda";
 import { ensureTofu } from "./opentofu";
@@ -13,7 +16,8 @@ function log(line: string): void {
   process.stderr.write(`toolchain: ${line}\n`);
 }
 
-function main(): number {
+function main(argv: readonly string[]): number {
+  parseFlags(argv, {}, "npm run toolchain");
   const steps: [string, () => void][] = [
     ["CUDA toolkit", () => void ensureCudaToolkit(log)],
     [
@@ -39,12 +43,12 @@ function main(): number {
     try {
       step();
     } catch (error) {
-      log(`${name} failed: ${(error as Error).message}`);
-      return 1;
+      log(`${name}: failed`);
+      throw error;
     }
     log(`${name}: ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  return 0;
+  return EXIT.success;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { prefix: "toolchain: " });

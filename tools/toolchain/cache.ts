@@ -5,13 +5,11 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { EXIT, UserError } from "../../lib/errors";
 
-/** A toolchain step that cannot finish: one line saying what failed and the fix, never a stack trace. */
-export class ToolchainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ToolchainError";
-  }
+/** A toolchain step that cannot finish (a tool missing, a download or build failing): one line saying what failed and the fix. */
+export class ToolchainError extends UserError {
+  readonly exitCode: typeof EXIT.unavailable = EXIT.unavailable;
 }
 
 export function cacheRoot(): string {

@@ -7,15 +7,18 @@
  *
  * The tree is assembled next to the cache folder and renamed into place after the assembled nvcc has compiled
  * and linked a test program, with a marker written last: an interrupted run leaves nothing half-made and a
- * rerun prints "cached". `--check` only reports whether the toolkit is there (exit 0) or not (exit 3). The
- * last line printed is `CUDA_HOME=<path>`.
+ * rerun prints "cached". `--check` only reports whether the toolkit is there (exit 0) or not (exit 3, see
+ * `NOT_ASSEMBLED`). The last line printed is `CUDA_HOME=<path>`. Other exits as in lib/errors.ts: a step that
+ * cannot finish (pip, the download, the test compile) is `EXIT.unavailable`.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EXIT, runMain } from "../../lib/errors";
 import { CUDA_TOOLKIT, type CudaWheelPin } from "../../lib/versions";
+import { parseFlags } from "../cli-args";
 import { toolCacheDir, ToolchainError } from "./cache";
 
 
@@ -337,35 +340,31 @@ export function ensureCudaToolkit(log: (line: string) => void = () => {}, pins: 
   return { root, cached: false, seconds: { total: clock() - started, download, verify } };
 }
 
+/**
+ * `--check`'s answer "not assembled". scripts/test-kernels.mjs reads exit 3 that way, so it stays 3 (which is
+ * `EXIT.usage` elsewhere) until that script reads `EXIT.unavailable` instead.
+ */
+const NOT_ASSEMBLED = 3;
+
 function main(argv: readonly string[]): number {
-  const usage = "usage: node --import tsx tools/toolchain/cuda.ts [--check]";
-  if (argv.length > 1 || (argv.length === 1 && argv[0] !== "--check")) {
-    console.error(usage);
-    return 3;
-  }
-  try {
-    if (argv[0] === "--check") {
-      const root = cudaToolkitDir();
-      if (!isAssembled(root)) {
-        console.log(`CUDA ${CUDA_TOOLKIT.release}: not assembled in ${root}; run \`npm run toolchain:cuda\``);
-        return 3;
-      }
-      console.log(`CUDA_HOME=${root}`);
-      return 0;
+  const flags = parseFlags(argv, { check: { takesValue: false } }, "node --import tsx tools/toolchain/cuda.ts [--check]");
+  if (flags.check) {
+    const root = cudaToolkitDir();
+    if (!isAssembled(root)) {
+      console.log(`CUDA ${CUDA_TOOLKIT.release}: not assembled in ${root}; run \`npm run toolchain:cuda\``);
+      return NOT_ASSEMBLED;
     }
-    const result = ensureCudaToolkit((line) => console.log(line));
-    if (result.cached) console.log(`CUDA ${CUDA_TOOLKIT.release}: cached`);
-    else {
-      const s = result.seconds!;
-      console.log(`CUDA ${CUDA_TOOLKIT.release}: assembled in ${s.total.toFixed(0)} s (download ${s.download.toFixed(0)} s, test compile ${s.verify.toFixed(0)} s)`);
-    }
-    console.log(`CUDA_HOME=${result.root}`);
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`toolchain:cuda: ${message}`);
-    return 1;
+    console.log(`CUDA_HOME=${root}`);
+    return EXIT.success;
   }
+  const result = ensureCudaToolkit((line) => console.log(line));
+  if (result.cached) console.log(`CUDA ${CUDA_TOOLKIT.release}: cached`);
+  else {
+    const s = result.seconds!;
+    console.log(`CUDA ${CUDA_TOOLKIT.release}: assembled in ${s.total.toFixed(0)} s (download ${s.download.toFixed(0)} s, test compile ${s.verify.toFixed(0)} s)`);
+  }
+  console.log(`CUDA_HOME=${result.root}`);
+  return EXIT.success;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { prefix: "toolchain:cuda: " });

@@ -7,13 +7,16 @@
  * `go install module@version` refuses), with the flags of its release builds (.goreleaser.yaml): no cgo,
  * read-only module graph, trimmed paths, `version.dev=no`. The binary is written under a temporary name and
  * renamed into place, so an interrupted build leaves nothing half-written; a rerun finds it and prints
- * "cached". The last line printed is `TOFU=<path>`.
+ * "cached". The last line printed is `TOFU=<path>`. Exits as in lib/errors.ts: a build that cannot finish is
+ * `EXIT.unavailable`.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EXIT, runMain } from "../../lib/errors";
 import { OPENTOFU } from "../../lib/versions";
+import { parseFlags } from "../cli-args";
 import { ToolchainError } from "./cache";
 import { cachedTofuPath } from "./terraform";
 
@@ -107,18 +110,13 @@ function duration(seconds: number): string {
   return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
 
-function main(): number {
-  try {
-    const result = ensureTofu((line) => console.log(line));
-    if (result.cached) console.log(`OpenTofu ${OPENTOFU.version}: cached`);
-    else console.log(`OpenTofu ${OPENTOFU.version}: built in ${duration(result.seconds!)}`);
-    console.log(`TOFU=${result.path}`);
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`toolchain:tofu: ${message}`);
-    return 1;
-  }
+function main(argv: readonly string[]): number {
+  parseFlags(argv, {}, "node --import tsx tools/toolchain/opentofu.ts");
+  const result = ensureTofu((line) => console.log(line));
+  if (result.cached) console.log(`OpenTofu ${OPENTOFU.version}: cached`);
+  else console.log(`OpenTofu ${OPENTOFU.version}: built in ${duration(result.seconds!)}`);
+  console.log(`TOFU=${result.path}`);
+  return EXIT.success;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) runMain(() => main(process.argv.slice(2)), { prefix: "toolchain:tofu: " });

@@ -9,6 +9,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { EXIT } from "../../lib/errors";
 import type { RegionModel } from "../../lib/model/region";
 import { renderValues } from "../../lib/helm/values";
 import { regionReleases, type PlatformRelease } from "../../lib/platform/releases";
@@ -34,7 +35,7 @@ export function twinStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Parts of a deploy the twin does not run, and why: `status` prints these. */
 export const LEFT_OUT: readonly { readonly part: string; readonly why: string }[] = [
-  { part: "gpu-operator release (device plugin, GFD, DCGM, validator)", why: "needs GPUs; what it would advertise on a node is derived from lib/pools (advertisedPerNode) instead" },
+  { part: "gpu-operator release (device plugin, GFD, DCGM, validator)", why: "needs GPUs; what it would advertise on a node comes from the pool's sharing mode (lib/model/sharing) instead" },
   { part: "cluster-autoscaler release", why: "not in the twin yet: the node lifecycle issue brings it; every pool starts at maxSize nodes (or --nodes)" },
   { part: "Kueue visibility API (APIService v1beta1/v1beta2.visibility.kueue.x-k8s.io)", why: "the aggregator cannot route to a process on the host; kubectl get workloads works without it" },
   { part: "join gate and deploy gate runs", why: "GPU nodes start as validated (label passed, validation taint lifted); the gate objects are installed" },
@@ -261,7 +262,7 @@ export async function twinUp(options: UpOptions): Promise<UpResult> {
     log(`${signal}: stopping what twin up started`);
     stopProcesses(started);
     fs.rmSync(stateDir, { recursive: true, force: true });
-    process.exit(130);
+    process.exit(EXIT.interrupted);
   };
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);

@@ -11,13 +11,8 @@ import * as path from "node:path";
 import { KUBECTL_LAYER, TWIN_CONTROL_PLANE, TWIN_KUEUE } from "../../lib/versions";
 import { toolCacheDir, ToolchainError } from "../toolchain/cache";
 
-/** What the twin CLI reports as one line and exit 2; the toolchain's error type, so every installer agrees. */
-export class TwinError extends ToolchainError {
-  constructor(message: string) {
-    super(message);
-    this.name = "TwinError";
-  }
-}
+/** What the twin CLI reports as one line (`EXIT.unavailable`); the toolchain's error type, so every installer agrees. */
+export class TwinError extends ToolchainError {}
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
