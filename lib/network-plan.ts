@@ -6,6 +6,15 @@ import { parseCidr, type NatGatewayMode } from "./config/schema";
 
 export const AZ_COUNT = 3;
 
+/**
+ * The Kubernetes service CIDR EKS gives a cluster that sets no `serviceIpv4Cidr` (ours set none): 172.20.0.0/16
+ * when the VPC's CIDR is in 10.0.0.0/8, 10.100.0.0/16 otherwise, so it never overlaps the VPC itself. EKS API
+ * Reference, KubernetesNetworkConfigRequest.serviceIpv4Cidr ("either the 10.100.0.0/16 or 172.20.0.0/16 CIDR
+ * blocks"; it recommends a block that overlaps no network peered or connected to the VPC), read 2026-12-01; the
+ * choice by VPC range as the EKS AMI's bootstrap.sh makes it for the cluster DNS IP (awslabs/amazon-eks-ami).
+ */
+export const EKS_DEFAULT_SERVICE_CIDR = { vpcInTenSlashEight: "172.20.0.0/16", otherVpc: "10.100.0.0/16" } as const;
+
 /** Interface endpoints every VPC gets, one per AZ: image pulls from ECR and IAM role credentials. */
 export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts"] as const;
 

@@ -147,7 +147,7 @@ describe("config validation rejects bad input with <file>: <path>: <message>", (
   it("an instance type the catalog does not list in the region, unless the pool overrides it", () => {
     // The us-east-1 pools copied to eu-central-1: g6 and p4d are offered there, p6-b200 is not.
     const prepare = (dir: string) => {
-      const text = fs.readFileSync(path.join(dir, EAST), "utf8").replace("region: us-east-1", "region: eu-central-1");
+      const text = fs.readFileSync(path.join(dir, EAST), "utf8").replace("region: us-east-1", "region: eu-central-1").replace("10.40.0.0/16", "10.42.0.0/16");
       fs.writeFileSync(path.join(dir, "regions/eu-central-1.yaml"), text);
     };
     const lines = problemsAfter({ "regions/eu-central-1.yaml": pool(0, "instanceType", "p6-b200.48xlarge") }, prepare);

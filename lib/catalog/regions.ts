@@ -51,3 +51,63 @@ export const INSTANCE_REGIONS: Readonly<Record<string, readonly string[]>> = {
   ...family("m6i", ["xlarge", "2xlarge"], M6I),
   ...family("m7i", ["xlarge", "2xlarge"], M7I),
 };
+
+/**
+ * The Availability Zone names of each region the catalog covers, for checking a pool's `availabilityZones`.
+ * AZ IDs per region are read from the same catalog (skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at
+ * 00148f2, column AvailabilityZone, the m6i/m7i/m5a/c3 rows; 2026-07-20). Names follow from the IDs as the AWS
+ * "Regions and Availability Zones" guide describes (docs.aws.amazon.com/global-infrastructure/latest/regions/
+ * az-ids.html, read 2026-12-01): in regions launched after November 2012 `<region>-az<N>` is named with the
+ * N-th letter (ca-central-1 has az1, az2, az4: a, b, d); in the oldest regions each account maps names to IDs
+ * on its own, so every letter some account may see is listed (us-west-1 has three AZ IDs, an account sees two;
+ * ap-northeast-1b exists only in older accounts). A region outside this list is not checked.
+ */
+export const AZ_SOURCE = {
+  date: "2026-07-20",
+  source:
+    "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at 00148f2 (AZ IDs per region), named per the AWS " +
+    "Regions and Availability Zones guide, AZ IDs page (read 2026-12-01)",
+} as const;
+
+const zones = (region: string, letters: string) => [...letters].map((letter) => `${region}${letter}`);
+
+export const REGION_AZS: Readonly<Record<string, readonly string[]>> = {
+  "us-east-1": zones("us-east-1", "abcdef"),
+  "us-east-2": zones("us-east-2", "abc"),
+  "us-west-1": zones("us-west-1", "abc"),
+  "us-west-2": zones("us-west-2", "abcd"),
+  "ca-central-1": zones("ca-central-1", "abd"),
+  "eu-central-1": zones("eu-central-1", "abc"),
+  "eu-north-1": zones("eu-north-1", "abc"),
+  "eu-south-1": zones("eu-south-1", "abc"),
+  "eu-south-2": zones("eu-south-2", "abc"),
+  "eu-west-1": zones("eu-west-1", "abc"),
+  "eu-west-2": zones("eu-west-2", "abc"),
+  "eu-west-3": zones("eu-west-3", "abc"),
+  "me-central-1": zones("me-central-1", "abc"),
+  "me-south-1": zones("me-south-1", "abc"),
+  "af-south-1": zones("af-south-1", "abc"),
+  "ap-east-1": zones("ap-east-1", "abc"),
+  "ap-northeast-1": zones("ap-northeast-1", "abcd"),
+  "ap-northeast-2": zones("ap-northeast-2", "abcd"),
+  "ap-northeast-3": zones("ap-northeast-3", "abc"),
+  "ap-south-1": zones("ap-south-1", "abc"),
+  "ap-southeast-1": zones("ap-southeast-1", "abc"),
+  "ap-southeast-2": zones("ap-southeast-2", "abc"),
+  "ap-southeast-3": zones("ap-southeast-3", "abc"),
+  "ap-southeast-4": zones("ap-southeast-4", "abc"),
+};
+
+/**
+ * The AWS partition a region belongs to, as its ARNs spell it: China regions (`cn-*`) are `aws-cn`, GovCloud
+ * (`us-gov-*`) `aws-us-gov`, the ISO regions their `aws-iso*` partitions, every other region `aws`.
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  if (region.startsWith("us-isof-")) return "aws-iso-f";
+  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  return "aws";
+}

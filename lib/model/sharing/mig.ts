@@ -62,9 +62,12 @@ export class MigSharing implements SharingMode {
         `"${profile}" cannot be a Kubernetes resource name ("+" is not allowed in ${migResourceName(profile)}), so no job could request it; ` +
         `use "${profile.split("+")[0]}" instead`,
     }));
-    if (mediaProfiles.length > 0) return problems;
-    const placed = placeMigLayout(gpu, this.config.layout);
-    return placed.ok ? [] : [{ path: ["layout"], message: placed.reason }];
+    // The other profiles are checked too, so both kinds of mistake show in one run. A layout that does not fit
+    // never fits with more profiles added, so a misfit of the rest is a real problem of the whole layout.
+    const rest = Object.fromEntries(Object.entries(this.config.layout).filter(([profile]) => !profile.includes("+")));
+    if (mediaProfiles.length > 0 && Object.keys(rest).length === 0) return problems;
+    const placed = placeMigLayout(gpu, rest);
+    return placed.ok ? problems : [...problems, { path: ["layout"], message: placed.reason }];
   }
 
   /** The largest slice of the layout: validating it exercises the most SMs and memory of the slices. */
