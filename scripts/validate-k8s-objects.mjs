@@ -42,7 +42,21 @@ async function validate(object) {
 }
 
 const input = readFileSync(0, "utf8");
-const objects = parseAllDocuments(input).map((document) => document.toJS()).filter((object) => object !== null);
+/**
+ * JSON (what the tests pipe in) is read as JSON: the same values as through the YAML parser, which took 0.4 s of
+ * this script's 1.4 s on the tests' 30 kB of objects. Anything else, or a YAML flow collection, as YAML.
+ */
+function parseInput(text) {
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return [JSON.parse(text)];
+    } catch {
+      // a YAML flow collection, not JSON
+    }
+  }
+  return parseAllDocuments(text).map((document) => document.toJS());
+}
+const objects = parseInput(input).filter((object) => object !== null);
 const objectsFlat = objects.flatMap((object) => (Array.isArray(object) ? object : [object]));
 let invalid = 0;
 for (const object of objectsFlat) {

@@ -5,7 +5,7 @@ import { loadFleetModel } from "../lib/model/region";
 import { synthFleet } from "../stacks/fleet";
 import { renderManifests } from "../tools/manifests";
 import { UsageError } from "../tools/cli-args";
-import { DEFAULT_CONFIG_DIR, tempDir } from "./helpers";
+import { DEFAULT_CONFIG_DIR, tempDir, withPlainStackTraces } from "./helpers";
 
 const documents = (text: string) => parseAllDocuments(text).map((document) => document.toJS());
 
@@ -24,7 +24,7 @@ describe("npm run manifests", () => {
 
   it("prints with --values exactly the values each helm_release of the synth carries", () => {
     const outdir = path.join(tempDir(), "out");
-    synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), outdir);
+    withPlainStackTraces(() => synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), outdir));
     const platform = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8"));
     // The deploy reads the ECR repository from the infra stack's state; manifests show it with ACCOUNT_ID.
     const repository = /\$\{data\.terraform_remote_state\.[^}]*repository_url\}/g;

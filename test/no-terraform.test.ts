@@ -3,7 +3,7 @@
  * run `terraform version` at synth (terraform_data, our deploy gate, adds one); the app skips them and runs
  * the one that checks the configuration itself (stacks/fleet.ts).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
@@ -14,7 +14,7 @@ import { EksPodIdentityAssociation } from "../constructs/providers";
 import { loadFleetModel } from "../lib/model/region";
 import { buildFleet, synthFleet } from "../stacks/fleet";
 import { whichExecutable } from "../tools/toolchain/terraform";
-import { DEFAULT_CONFIG_DIR, readTree, REPO_ROOT, tempDir } from "./helpers";
+import { DEFAULT_CONFIG_DIR, readTree, REPO_ROOT, tempDir, withPlainStackTraces } from "./helpers";
 
 const config = loadFleetModel(DEFAULT_CONFIG_DIR);
 
@@ -26,22 +26,28 @@ function withoutTerraform(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** What cdktf.json's `app` runs, in its own process. Node by absolute path: it may share a folder with terraform. */
-function synthInChild(env: NodeJS.ProcessEnv): { outdir: string; status: number | null; stderr: string } {
+/**
+ * What cdktf.json's `app` runs, in its own process. Node by absolute path: it may share a folder with terraform.
+ * Asynchronous, so two synths can run side by side.
+ */
+function synthInChild(env: NodeJS.ProcessEnv): Promise<{ outdir: string; status: number | null; stderr: string }> {
   const outdir = path.join(tempDir(), "cdktf.out");
-  const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPO_ROOT, env: { ...env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
-  return { outdir, status: run.status, stderr: run.stderr };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], { cwd: REPO_ROOT, env: { ...env, CDKTF_OUTDIR: outdir }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject).on("close", (status) => resolve({ outdir, status, stderr }));
+  });
 }
 
 describe("without terraform on PATH", () => {
-  it("synthesizes, byte for byte what it synthesizes with terraform on PATH", () => {
+  it("synthesizes, byte for byte what it synthesizes with terraform on PATH", async () => {
     const env = withoutTerraform();
     expect(whichExecutable("terraform", env)).toBeUndefined();
     expect(whichExecutable("tofu", env)).toBeUndefined();
-    const bare = synthInChild(env);
+    const [bare, usual] = await Promise.all([synthInChild(env), synthInChild(process.env)]);
     expect(bare.stderr).toBe("");
     expect(bare.status).toBe(0);
-    const usual = synthInChild(process.env);
     expect(usual.status).toBe(0);
     const files = readTree(bare.outdir);
     expect([...files.keys()].filter((file) => file.endsWith("cdk.tf.json")).length).toBeGreaterThan(0);
@@ -68,7 +74,7 @@ describe("the construct validations the app skips", () => {
 
   it("are only Terraform version probes and provider presence, which the synth runs itself", () => {
     const app = new App({ outdir: tempDir(), skipValidation: true });
-    buildFleet(app, config);
+    withPlainStackTraces(() => buildFleet(app, config));
     const kinds = new Set(app.node.findAll().flatMap((construct) => validationsOf(construct).map((validation) => validation.constructor.name)));
     expect(kinds).toEqual(new Set([ValidateTerraformVersion.name, ValidateProviderPresence.name]));
     const gate = app.node.findAll().find((construct) => construct.node.path.endsWith("/deploy-gate/wait"));
@@ -78,11 +84,13 @@ describe("the construct validations the app skips", () => {
   it("still refuse a resource whose provider the stack lacks, and nothing is written", () => {
     const target = path.join(tempDir(), "cdktf.out");
     expect(() =>
-      synthFleet(config, target, (app) => {
-        buildFleet(app, config);
-        const orphan = new TerraformStack(app, "orphan");
-        new EksPodIdentityAssociation(orphan, "association", { clusterName: "c", namespace: "n", roleArn: "arn", serviceAccount: "s" });
-      }),
+      withPlainStackTraces(() =>
+        synthFleet(config, target, (app) => {
+          buildFleet(app, config);
+          const orphan = new TerraformStack(app, "orphan");
+          new EksPodIdentityAssociation(orphan, "association", { clusterName: "c", namespace: "n", roleArn: "arn", serviceAccount: "s" });
+        }),
+      ),
     ).toThrow(/\[orphan\] Found resources without a matching provider construct.*for the following providers: aws/);
     expect(fs.existsSync(target)).toBe(false);
   });

@@ -7,7 +7,7 @@ import { InputError, readSynthOutput } from "../lib/preview/synth-output";
 import { KUBERNETES_VERSIONS } from "../lib/versions";
 import { synthFleet } from "../stacks/fleet";
 import { buildPreview } from "../tools/preview";
-import { copyDefaultConfig, editYaml, REPO_ROOT, tempDir } from "./helpers";
+import { copyDefaultConfig, editYaml, REPO_ROOT, tempDir, withPlainStackTraces } from "./helpers";
 
 const PLANS = path.join(REPO_ROOT, "test/fixtures/plans");
 const planText = (name: string) => fs.readFileSync(path.join(PLANS, name), "utf8");
@@ -17,7 +17,7 @@ function synthOf(edit?: (dir: string) => void): string {
   const config = copyDefaultConfig();
   edit?.(config);
   const out = path.join(tempDir(), "cdktf.out");
-  synthFleet(loadFleetModel(config), out);
+  withPlainStackTraces(() => synthFleet(loadFleetModel(config), out));
   return out;
 }
 

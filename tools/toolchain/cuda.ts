@@ -7,8 +7,7 @@
  *
  * The tree is assembled next to the cache folder and renamed into place after the assembled nvcc has compiled
  * and linked a test program, with a marker written last: an interrupted run leaves nothing half-made and a
- * rerun prints "cached". `--check` only reports whether the toolkit is there (exit 0) or not (exit 3, see
- * `NOT_ASSEMBLED`). The last line printed is `CUDA_HOME=<path>`. Other exits as in lib/errors.ts: a step that
+ * rerun prints "cached". `--check` only reports whether the toolkit is there (exit 0) or not (exit 5, `EXIT.unavailable`). The last line printed is `CUDA_HOME=<path>`. Other exits as in lib/errors.ts: a step that
  * cannot finish (pip, the download, the test compile) is `EXIT.unavailable`.
  */
 import { spawnSync } from "node:child_process";
@@ -340,11 +339,8 @@ export function ensureCudaToolkit(log: (line: string) => void = () => {}, pins: 
   return { root, cached: false, seconds: { total: clock() - started, download, verify } };
 }
 
-/**
- * `--check`'s answer "not assembled". scripts/test-kernels.mjs reads exit 3 that way, so it stays 3 (which is
- * `EXIT.usage` elsewhere) until that script reads `EXIT.unavailable` instead.
- */
-const NOT_ASSEMBLED = 3;
+/** `--check`'s answer "not assembled": the toolkit is unavailable until `npm run toolchain:cuda` runs. */
+const NOT_ASSEMBLED = EXIT.unavailable;
 
 function main(argv: readonly string[]): number {
   const flags = parseFlags(argv, { check: { takesValue: false } }, "node --import tsx tools/toolchain/cuda.ts [--check]");
