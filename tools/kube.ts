@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import { EXIT, UserError } from "../lib/errors";
 import { DEPLOY_GATE_ENV } from "../lib/naming";
 
@@ -52,35 +52,95 @@ export function connectionFromEnvironment(env: NodeJS.ProcessEnv, cluster: strin
   };
 }
 
+type YamlRecord = Record<string, unknown>;
+
+function isYamlRecord(value: unknown): value is YamlRecord {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A kubeconfig file, read and parsed: a `KubeError` naming the file for one that is missing, a directory,
+ * unreadable, empty, not YAML or not a mapping.
+ */
+function readKubeconfig(file: string): YamlRecord {
+  let text: string;
+  try {
+    if (fs.statSync(file).isDirectory()) throw new KubeError(`${file}: is a directory, not a kubeconfig; set KUBECONFIG to the file`);
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if (error instanceof KubeError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new KubeError(`no kubeconfig at ${file}; run the kubeconfig_command output of the region's infra stack`);
+    throw new KubeError(`${file}: the kubeconfig cannot be read (${code ?? (error as Error).message})`);
+  }
+  if (text.trim() === "") throw new KubeError(`${file}: the kubeconfig is empty; run the kubeconfig_command output of the region's infra stack`);
+  const document = parseDocument(text, { prettyErrors: true });
+  const [first] = document.errors;
+  if (first) {
+    const line = first.linePos?.[0];
+    throw new KubeError(`${file}: the kubeconfig is not valid YAML${line ? ` (line ${line.line}, column ${line.col})` : ""}: ${first.message.split("\n")[0]}`);
+  }
+  let config: unknown;
+  try {
+    config = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new KubeError(`${file}: the kubeconfig cannot be read as YAML: ${(error as Error).message}`);
+  }
+  if (!isYamlRecord(config)) {
+    throw new KubeError(`${file}: not a kubeconfig (expected a YAML mapping with contexts, clusters and users; found ${config === null ? "nothing" : Array.isArray(config) ? "a list" : typeof config})`);
+  }
+  return config;
+}
+
+/** `config[key]`: a list of `{name, <item>: {...}}` entries; a `KubeError` naming the file and the path when not. */
+function namedEntries(config: YamlRecord, key: string, item: string, file: string): { name: string; body: YamlRecord }[] {
+  const list = config[key];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new KubeError(`${file}: ${key}: expected a list of {name, ${item}} entries`);
+  return list.map((entry, index) => {
+    if (!isYamlRecord(entry) || typeof entry.name !== "string" || !isYamlRecord(entry[item])) {
+      throw new KubeError(`${file}: ${key}[${index}]: expected {name: <string>, ${item}: <mapping>}`);
+    }
+    return { name: entry.name, body: entry[item] as YamlRecord };
+  });
+}
+
 /** The current (or named) context of $KUBECONFIG or ~/.kube/config. */
 export function connectionFromKubeconfig(env: NodeJS.ProcessEnv, contextName?: string): KubeConnection {
   const file = (env.KUBECONFIG ?? path.join(os.homedir(), ".kube", "config")).split(path.delimiter)[0];
-  if (!fs.existsSync(file)) throw new KubeError(`no kubeconfig at ${file}; run the kubeconfig_command output of the region's infra stack`);
-  const config = parse(fs.readFileSync(file, "utf8")) as {
-    "current-context"?: string;
-    contexts?: { name: string; context: { cluster: string; user: string } }[];
-    clusters?: { name: string; cluster: Record<string, unknown> }[];
-    users?: { name: string; user: Record<string, unknown> }[];
-  };
-  const name = contextName ?? config["current-context"];
-  const context = config.contexts?.find((entry) => entry.name === name);
+  const config = readKubeconfig(file);
+  const current = config["current-context"];
+  const name = contextName ?? (typeof current === "string" && current !== "" ? current : undefined);
+  const context = namedEntries(config, "contexts", "context", file).find((entry) => entry.name === name);
   if (!context) throw new KubeError(`${file}: no context "${name ?? "(none selected)"}"; pick one with --context or kubectl config use-context`);
-  const cluster = config.clusters?.find((entry) => entry.name === context.context.cluster)?.cluster;
-  const user = config.users?.find((entry) => entry.name === context.context.user)?.user ?? {};
+  const clusterName = context.body.cluster;
+  const userName = context.body.user;
+  const cluster = namedEntries(config, "clusters", "cluster", file).find((entry) => entry.name === clusterName)?.body;
+  const user = namedEntries(config, "users", "user", file).find((entry) => entry.name === userName)?.body ?? {};
   if (!cluster || typeof cluster.server !== "string") throw new KubeError(`${file}: context "${name}" has no cluster server`);
-  const fromFileOrData = (dataKey: string, fileKey: string, from: Record<string, unknown>) => {
+  const fromFileOrData = (dataKey: string, fileKey: string, from: YamlRecord, owner: string) => {
     if (typeof from[dataKey] === "string") return Buffer.from(from[dataKey] as string, "base64");
-    if (typeof from[fileKey] === "string") return fs.readFileSync(path.resolve(path.dirname(file), from[fileKey] as string));
-    return undefined;
+    if (typeof from[fileKey] !== "string") return undefined;
+    const referenced = path.resolve(path.dirname(file), from[fileKey] as string);
+    try {
+      if (fs.statSync(referenced).isDirectory()) throw new KubeError(`${file}: ${owner} ${fileKey} ${referenced} is a directory, not a PEM file`);
+      return fs.readFileSync(referenced);
+    } catch (error) {
+      if (error instanceof KubeError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new KubeError(`${file}: ${owner} ${fileKey} ${referenced} ${code === "ENOENT" ? "not found" : `cannot be read (${code ?? (error as Error).message})`}`);
+    }
   };
+  const exec = user.exec;
+  if (exec !== undefined && (!isYamlRecord(exec) || typeof exec.command !== "string")) throw new KubeError(`${file}: user "${userName}" exec: expected {command: <string>, args: [...]}`);
   return {
     server: cluster.server,
-    ca: fromFileOrData("certificate-authority-data", "certificate-authority", cluster),
+    ca: fromFileOrData("certificate-authority-data", "certificate-authority", cluster, `cluster "${clusterName}"`),
     insecure: cluster["insecure-skip-tls-verify"] === true,
-    cert: fromFileOrData("client-certificate-data", "client-certificate", user),
-    key: fromFileOrData("client-key-data", "client-key", user),
+    cert: fromFileOrData("client-certificate-data", "client-certificate", user, `user "${userName}"`),
+    key: fromFileOrData("client-key-data", "client-key", user, `user "${userName}"`),
     token: typeof user.token === "string" ? user.token : undefined,
-    exec: user.exec as ExecConfig | undefined,
+    exec: exec as ExecConfig | undefined,
     description: `context ${name} (${cluster.server})`,
   };
 }

@@ -8,12 +8,13 @@
  * counts the workflow labels the PR with.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { loadFleetModel } from "../lib/model/region";
 import { infraStackName } from "../lib/naming";
 import { planChanges, synthDiff, type StackChanges } from "../lib/preview/changes";
 import { parseRegionFacts, regionFacts, REGION_FACTS_OUTPUT } from "../lib/preview/region-facts";
 import { renderPreview, statefulRisks, type FactsSide, type PreviewInput, type StackPreview } from "../lib/preview/render";
-import { InputError, readSynthOutput, stackParts, type SynthOutput } from "../lib/preview/synth-output";
+import { InputError, readInputFile, readSynthOutput, stackParts, type SynthOutput } from "../lib/preview/synth-output";
 import { stackVersions, versionBumps, type VersionBump } from "../lib/preview/versions";
 import { parseFlags, printDocument, single, UsageError } from "./cli-args";
 
@@ -45,20 +46,19 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
   const baseDir = single(flags, "base");
   const headDir = single(flags, "head");
   if (!baseDir || !headDir) throw new UsageError("--base and --head are required", USAGE);
+  const summaryFile = single(flags, "json-summary");
+  if (summaryFile) checkWritable(summaryFile);
+  const planSpecs = planArguments((flags.plan as string[] | undefined) ?? []);
   const base = readSynthOutput(baseDir, "--base");
   const head = readSynthOutput(headDir, "--head");
 
   const plans = new Map<string, StackChanges>();
-  for (const spec of (flags.plan as string[] | undefined) ?? []) {
-    const separator = spec.indexOf("=");
-    if (separator <= 0) throw new UsageError(`--plan ${spec}: expected <stack>=<plan.json>`, USAGE);
-    const stack = spec.slice(0, separator);
-    const file = spec.slice(separator + 1);
+  for (const { spec, stack, file } of planSpecs) {
     if (!head.stacks.has(stack)) {
       throw new InputError(`--plan ${spec}: stack "${stack}" is not in the head synth (${headDir}); stacks: ${[...head.stacks.keys()].join(", ")}`);
     }
     if (!fs.existsSync(file)) throw new InputError(`--plan ${spec}: ${file} not found`);
-    plans.set(stack, planChanges(fs.readFileSync(file, "utf8"), file));
+    plans.set(stack, planChanges(readInputFile(file, "plan JSON (`terraform show -json <planfile>`)"), file));
   }
 
   const names = [...new Set([...base.stacks.keys(), ...head.stacks.keys()])].sort();
@@ -88,7 +88,6 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
 
   const input: PreviewInput = { stacks, regions, versions: [...versions.values()] };
   const markdown = renderPreview(input);
-  const summaryFile = single(flags, "json-summary");
   let jsonSummary: string | undefined;
   if (summaryFile) {
     const risks = statefulRisks(stacks);
@@ -100,9 +99,38 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
       null,
       2,
     );
-    fs.writeFileSync(summaryFile, `${jsonSummary}\n`);
+    try {
+      fs.writeFileSync(summaryFile, `${jsonSummary}\n`);
+    } catch (error) {
+      throw new InputError(`--json-summary ${summaryFile}: cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
   }
   return { input, markdown, jsonSummary };
+}
+
+/** `--plan <stack>=<file>` arguments, split and checked: a usage error for a missing stack or file name, or a stack given twice. */
+function planArguments(specs: readonly string[]): { spec: string; stack: string; file: string }[] {
+  const seen = new Map<string, string>();
+  return specs.map((spec) => {
+    const separator = spec.indexOf("=");
+    if (separator <= 0) throw new UsageError(`--plan ${spec}: expected <stack>=<plan.json>`, USAGE);
+    const stack = spec.slice(0, separator);
+    const file = spec.slice(separator + 1);
+    if (file.trim() === "") throw new UsageError(`--plan ${spec}: no file name after "="; expected <stack>=<plan.json>`, USAGE);
+    const earlier = seen.get(stack);
+    if (earlier !== undefined) throw new UsageError(`--plan: stack "${stack}" given twice (${earlier} and ${file}); give each stack one plan`, USAGE);
+    seen.set(stack, file);
+    return { spec, stack, file };
+  });
+}
+
+/** Checked before any work: `--json-summary` names a file that can be created or replaced. */
+function checkWritable(file: string): void {
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`--json-summary ${file}: is a directory; name the file to write the summary to`);
+  const dir = path.dirname(path.resolve(file));
+  const parent = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!parent) throw new InputError(`--json-summary ${file}: directory ${dir} does not exist; create it first`);
+  if (!parent.isDirectory()) throw new InputError(`--json-summary ${file}: ${dir} is not a directory`);
 }
 
 if (require.main === module) printDocument(() => buildPreview(process.argv.slice(2)).markdown);
