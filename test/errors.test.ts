@@ -12,8 +12,8 @@ import { CONFIG_DIR_ENV } from "../lib/naming";
 import { InputError } from "../lib/preview/synth-output";
 import { DeployGateInputError } from "../lib/validation/gate-command";
 import { ReportError } from "../lib/validation/results";
-import { PolicyError } from "../stacks/fleet";
-import { UsageError } from "../tools/cli-args";
+import { PolicyError, SynthOutputError } from "../stacks/fleet";
+import { HelpRequested, UsageError } from "../tools/cli-args";
 import { KubeError } from "../tools/kube";
 import { ToolchainError } from "../tools/toolchain/cache";
 import { TwinError } from "../tools/twin/components";
@@ -53,6 +53,9 @@ describe("every user error", () => {
     ["ConfigError", new ConfigError([{ file: "f.yaml", path: "a", message: "m" }]), EXIT.badInput],
     ["PolicyError", new PolicyError([{ path: "p", message: "m" }]), EXIT.badInput],
     ["UsageError", new UsageError("m", "u"), EXIT.usage],
+    // --help is not a failure: the runner prints the usage line and exits 0.
+    ["HelpRequested", new HelpRequested("u"), EXIT.success],
+    ["SynthOutputError", new SynthOutputError("m"), EXIT.badInput],
     ["InputError", new InputError("m"), EXIT.badInput],
     ["DeployGateInputError", new DeployGateInputError("m"), EXIT.badInput],
     ["ReportError", new ReportError("m"), EXIT.badInput],
