@@ -1,9 +1,9 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { serviceTrustPolicy } from "../lib/iam-policies";
+import { KUBERNETES_VERSIONS, type EksAddonName } from "../lib/versions";
 import {
   CloudwatchLogGroup,
-  DataAwsEksAddonVersion,
   DataAwsPartition,
   EksAccessEntry,
   EksAccessPolicyAssociation,
@@ -13,6 +13,7 @@ import {
   IamRolePolicyAttachment,
   KmsAlias,
   KmsKey,
+  SecurityGroup,
   Subnet,
   VpcSecurityGroupIngressRule,
 } from "./providers";
@@ -20,10 +21,13 @@ import {
 export interface ClusterProps {
   readonly name: string;
   readonly kubernetesVersion: string;
+  readonly vpcId: string;
   readonly privateSubnets: readonly Subnet[];
+  /** The Kubernetes service CIDR, pinned at creation (lib/network-plan.ts `serviceCidrFor`). */
+  readonly serviceCidr: string;
   readonly publicAccess: boolean;
   readonly publicAccessCidrs: readonly string[];
-  /** Networks allowed to the private endpoint (443 on the cluster security group). */
+  /** Networks allowed to the private endpoint (443 on the control plane's own security group). */
   readonly privateAccessCidrs: readonly string[];
   readonly clusterAdmins: readonly string[];
   readonly partition: DataAwsPartition;
@@ -33,7 +37,16 @@ const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager"
 const CONTROL_PLANE_LOG_RETENTION_DAYS = 90;
 
 /** Add-ons EKS manages for us; coredns waits for nodes, so it is created by the stack after the system pool. */
-export const NETWORK_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"] as const;
+export const NETWORK_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"] as const satisfies readonly EksAddonName[];
+
+/**
+ * EXTENDED: at the end of a version's standard support EKS keeps the cluster on it (and bills extended support)
+ * instead of upgrading the control plane under Terraform's pin; with STANDARD the state would say 1.36 while the
+ * config says 1.35, the next plan would ask EKS for a downgrade it refuses, and the node groups, which follow the
+ * control plane, would roll out of band. Version bumps stay changes to `kubernetesVersion`, reviewed and previewed;
+ * plan them before the end of standard support (docs/architecture.md §15).
+ */
+export const EKS_SUPPORT_TYPE = "EXTENDED";
 
 /**
  * EKS control plane: pinned version, API-only authentication (access entries, no aws-auth ConfigMap),
@@ -42,15 +55,20 @@ export const NETWORK_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"
  */
 export class Cluster extends Construct {
   readonly cluster: EksCluster;
+  /** Attached to the control plane's ENIs only: the private access networks' 443 ingress goes here, not on the
+   * cluster security group EKS gives every node and pod ENI too. */
+  readonly controlPlaneSecurityGroup: SecurityGroup;
   readonly nodeRole: IamRole;
   readonly nodeRolePolicies: readonly IamRolePolicyAttachment[];
   /** vpc-cni, kube-proxy and the Pod Identity agent: nodes need them to become Ready and to get credentials. */
   readonly networkAddons: readonly EksAddon[];
   private readonly partition: DataAwsPartition;
+  private readonly kubernetesVersion: string;
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
     this.partition = props.partition;
+    this.kubernetesVersion = props.kubernetesVersion;
     const managedPolicy = (name: string) => `arn:${props.partition.partition}:iam::aws:policy/${name}`;
 
     const secretsKey = new KmsKey(this, "secrets-key", {
@@ -75,12 +93,20 @@ export class Cluster extends Construct {
       retentionInDays: CONTROL_PLANE_LOG_RETENTION_DAYS,
     });
 
+    this.controlPlaneSecurityGroup = new SecurityGroup(this, "control-plane-sg", {
+      name: `${props.name}-control-plane`,
+      description: "Kubernetes API from the private access networks; EKS attaches it to the control plane ENIs only",
+      vpcId: props.vpcId,
+      tags: { Name: `${props.name}-control-plane` },
+    });
+
     this.cluster = new EksCluster(this, "cluster", {
       name: props.name,
       version: props.kubernetesVersion,
       roleArn: clusterRole.arn,
       vpcConfig: {
         subnetIds: props.privateSubnets.map((subnet) => subnet.id),
+        securityGroupIds: [this.controlPlaneSecurityGroup.id],
         endpointPrivateAccess: true,
         endpointPublicAccess: props.publicAccess,
         publicAccessCidrs: props.publicAccess ? [...props.publicAccessCidrs] : undefined,
@@ -94,13 +120,14 @@ export class Cluster extends Construct {
       enabledClusterLogTypes: CONTROL_PLANE_LOGS,
       // We install vpc-cni, kube-proxy and coredns as managed add-ons with pinned versions instead.
       bootstrapSelfManagedAddons: false,
-      upgradePolicy: { supportType: "STANDARD" },
+      kubernetesNetworkConfig: { serviceIpv4Cidr: props.serviceCidr },
+      upgradePolicy: { supportType: EKS_SUPPORT_TYPE },
       dependsOn: [clusterPolicy, logGroup],
     });
 
     props.privateAccessCidrs.forEach((cidrIpv4, index) => {
       new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${index}`, {
-        securityGroupId: this.cluster.vpcConfig.clusterSecurityGroupId,
+        securityGroupId: this.controlPlaneSecurityGroup.id,
         description: "Kubernetes API over the private endpoint (VPN / CI)",
         ipProtocol: "tcp",
         fromPort: 443,
@@ -144,19 +171,15 @@ export class Cluster extends Construct {
   }
 
   /**
-   * A managed add-on at the default version EKS publishes for the cluster's Kubernetes version, so the
-   * add-on moves only when the pinned Kubernetes version does.
+   * A managed add-on at the version pinned for the cluster's Kubernetes version (lib/versions.ts
+   * KUBERNETES_VERSIONS): a literal, so it moves only when the pin or the Kubernetes version does, and a plan
+   * shows it even while the cluster has changes pending.
    */
-  addon(name: string, dependsOn: ITerraformDependable[] = [], configuration?: object): EksAddon {
-    const version = new DataAwsEksAddonVersion(this, `${name}-version`, {
-      addonName: name,
-      kubernetesVersion: this.cluster.version,
-      mostRecent: false,
-    });
+  addon(name: EksAddonName, dependsOn: ITerraformDependable[] = [], configuration?: object): EksAddon {
     return new EksAddon(this, name, {
       clusterName: this.cluster.name,
       addonName: name,
-      addonVersion: version.version,
+      addonVersion: KUBERNETES_VERSIONS[this.kubernetesVersion].eksAddons[name],
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
       configurationValues: configuration ? JSON.stringify(configuration) : undefined,

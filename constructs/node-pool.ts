@@ -1,4 +1,4 @@
-import { Fn, Op, Token, type ITerraformDependable } from "cdktf";
+import { DataResource, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { CapacityType } from "../lib/config/schema";
 import { AutoscalingGroupTag, EksNodeGroup, IamRole, LaunchTemplate } from "./providers";
@@ -11,6 +11,8 @@ export interface NodePoolProps {
   readonly nodeGroupName: string;
   readonly nodeRole: IamRole;
   readonly subnetIds: string[];
+  /** True (a Terraform expression) when `subnetIds` holds at least one subnet, for subnets chosen at plan time. */
+  readonly hasSubnets?: string;
   readonly instanceType: string;
   readonly amiType: string;
   readonly capacityType: CapacityType;
@@ -24,9 +26,34 @@ export interface NodePoolProps {
   readonly taints: readonly NodeTaint[];
   /** Tags on the node group's Auto Scaling group (Cluster Autoscaler node templates). */
   readonly autoscalingGroupTags?: Readonly<Record<string, string>>;
+  /** Tags of the node group resource itself: every tag, since changing them updates it in place. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Tags the launch template puts on instances, volumes and ENIs: only the ones that never change for a pool (its
+   * name, fleet, region, stack), because any change versions the template and EKS then recycles every node.
+   */
+  readonly instanceTags: Readonly<Record<string, string>>;
+  /**
+   * Tags that are edited (the fleet's cost tags): put on the Auto Scaling group with propagate-at-launch, so new
+   * instances get them and an edit touches no running node (volumes and ENIs do not get them).
+   */
+  readonly propagatedTags: Readonly<Record<string, string>>;
+  /** How long Terraform waits for the group; GPU groups get `gpuNodeGroupTimeouts`. Default: the provider's 60 minutes. */
+  readonly timeouts?: { readonly create: string; readonly update: string; readonly delete: string };
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/**
+ * How long Terraform waits for a GPU node group (the provider's default is 60 minutes for each). A roll replaces one
+ * node at a time (maxUnavailable 1), and one large GPU node takes up to about 25 minutes: launch, boot with the NVIDIA
+ * driver, fabric manager and any MIG layout, join and pass the join gate (about 10 minutes for a p5 or p4d), then the
+ * old node's drain, for which EKS waits up to 15 minutes before it fails the update ("Managed node update behavior",
+ * EKS User Guide, read 2026-12-02). So an update may wait a day: about 57 such nodes. A roll that cannot go on fails
+ * on the EKS side (eviction or launch failure) and ends the wait with it, so a long limit costs nothing when a roll is
+ * stuck; past a day Terraform stops waiting and EKS carries on (`aws eks describe-update` follows it). The limits do
+ * not depend on the pool's size, so resizing a pool never changes them. Creating and deleting act on all nodes at once.
+ */
+export const GPU_NODE_GROUP_TIMEOUTS = { create: "90m", update: "24h", delete: "90m" } as const;
 
 const EKS_CAPACITY_TYPE: Record<CapacityType, string> = {
   "on-demand": "ON_DEMAND",
@@ -74,6 +101,10 @@ export class NodePool extends Construct {
           },
         },
       ],
+      // A Capacity Block node group names its type, market and reservation in the launch template and no instance
+      // types in the node group; EKS rejects the create otherwise ("Create a managed node group with Amazon EC2
+      // Capacity Blocks for ML", EKS User Guide).
+      instanceType: capacityBlock ? props.instanceType : undefined,
       instanceMarketOptions: capacityBlock ? { marketType: "capacity-block" } : undefined,
       capacityReservationSpecification:
         capacityBlock && props.capacityReservationId
@@ -81,7 +112,7 @@ export class NodePool extends Construct {
           : undefined,
       tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
         resourceType,
-        tags: { ...props.tags, Name: props.nodeGroupName },
+        tags: { ...props.instanceTags, Name: props.nodeGroupName },
       })),
     });
 
@@ -91,10 +122,11 @@ export class NodePool extends Construct {
       nodeRoleArn: props.nodeRole.arn,
       subnetIds: props.subnetIds,
       amiType: props.amiType,
-      // Upgrading the control plane rolls the nodes (and their NVIDIA driver) onto the matching AMI.
+      // Upgrading the control plane rolls the nodes (and their NVIDIA driver) onto the matching AMI; not a Capacity
+      // Block group (see `ignoreChanges`).
       version: props.kubernetesVersion,
       capacityType: EKS_CAPACITY_TYPE[props.capacityType],
-      instanceTypes: [props.instanceType],
+      instanceTypes: capacityBlock ? undefined : [props.instanceType],
       scalingConfig: { minSize: props.minSize, maxSize: props.maxSize, desiredSize: props.minSize },
       labels: { ...props.labels },
       taint: props.taints.map((taint) => ({ key: taint.key, value: taint.value, effect: EKS_TAINT_EFFECT[taint.effect] })),
@@ -103,26 +135,57 @@ export class NodePool extends Construct {
       // EKS replaces nodes that stay NotReady (and, with the node monitoring agent, GPUs reported unhealthy).
       nodeRepairConfig: { enabled: true },
       tags: { ...props.tags },
+      timeouts: props.timeouts ? { ...props.timeouts } : undefined,
       lifecycle: {
-        ignoreChanges: ["scaling_config[0].desired_size"],
-        precondition: [
+        // Cluster Autoscaler owns the desired size (raising minSize above it: `npm run deploy` raises desired first).
+        // A Capacity Block group upgrades only at desired size 0 (EKS User Guide, Capacity Blocks for managed node
+        // groups): a control-plane bump leaves its version alone; upgrade it once the block is idle (README).
+        ignoreChanges: capacityBlock ? ["scaling_config[0].desired_size", "version"] : ["scaling_config[0].desired_size"],
+        precondition: props.hasSubnets === undefined ? undefined : [
           {
-            condition: Op.gte(Fn.lengthOf(props.subnetIds), 1),
+            condition: props.hasSubnets,
             errorMessage:
               `Node group ${props.nodeGroupName} has no private subnet: none of this VPC's availability zones ` +
               `offers ${props.instanceType} (or holds its capacity reservation). Set availabilityZones on the pool ` +
-              "to zones the VPC spans, or move the pool to a region that offers the instance type.",
+              "to zones that offer it, or move the pool to a region that offers the instance type.",
           },
         ],
       },
       dependsOn: props.dependsOn,
     });
 
+    // EKS refuses a minimum above the desired size, and with desired_size ignored the provider sends the desired size
+    // Cluster Autoscaler last set: raising minSize past it would fail in the middle of an apply. This fails the plan
+    // instead, with the fix; `npm run deploy` raises the desired size before it plans, so it never gets here. (A
+    // minimum of 0 always holds.)
+    if (props.minSize > 0) {
+      new DataResource(this, "min-size-check", {
+        lifecycle: {
+          precondition: [
+            {
+              condition: Token.asString(Op.gte(this.nodeGroup.scalingConfig.desiredSize, props.minSize)),
+              errorMessage:
+                `Node group ${props.nodeGroupName}: minSize ${props.minSize} is above its current desired size, which EKS refuses. ` +
+                "Deploy with npm run deploy (it raises the desired size first), or raise it yourself with aws eks " +
+                `update-nodegroup-config --nodegroup-name ${props.nodeGroupName} --scaling-config desiredSize=${props.minSize} ` +
+                "(and --cluster-name, --region) and plan again.",
+            },
+          ],
+        },
+      });
+    }
+
     const autoscalingGroupName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
     for (const [key, value] of Object.entries(props.autoscalingGroupTags ?? {})) {
       new AutoscalingGroupTag(this, `asg-tag-${key.replace(/\//g, "_")}`, {
         autoscalingGroupName,
         tag: { key, value, propagateAtLaunch: false },
+      });
+    }
+    for (const [key, value] of Object.entries(props.propagatedTags).sort(([a], [b]) => a.localeCompare(b))) {
+      new AutoscalingGroupTag(this, `instance-tag-${key.replace(/\//g, "_")}`, {
+        autoscalingGroupName,
+        tag: { key, value, propagateAtLaunch: true },
       });
     }
   }

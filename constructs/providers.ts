@@ -8,7 +8,7 @@ export { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-avail
 export { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 export { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 export { DataAwsEc2InstanceTypeOfferings } from "@cdktf/provider-aws/lib/data-aws-ec2-instance-type-offerings";
-export { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
+export { DataAwsEcrImages } from "@cdktf/provider-aws/lib/data-aws-ecr-images";
 export { Vpc } from "@cdktf/provider-aws/lib/vpc";
 export { Subnet } from "@cdktf/provider-aws/lib/subnet";
 export { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -17,6 +17,8 @@ export { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 export { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 export { Route } from "@cdktf/provider-aws/lib/route";
 export { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+export { Ec2TransitGatewayVpcAttachment } from "@cdktf/provider-aws/lib/ec2-transit-gateway-vpc-attachment";
+export { VpnGatewayAttachment } from "@cdktf/provider-aws/lib/vpn-gateway-attachment";
 export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 export { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
@@ -43,6 +45,7 @@ export { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 export { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 export { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 export { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+/** Unused by the stacks (no kubernetes_* resource); kept for tests that check the platform stack does not declare it. */
 export { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 export { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 export { Release as HelmRelease } from "@cdktf/provider-helm/lib/release";

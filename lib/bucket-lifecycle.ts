@@ -8,14 +8,14 @@ export interface LifecycleRule {
   readonly id: string;
   readonly status: "Enabled";
   readonly filter: { readonly prefix: string }[];
-  readonly abortIncompleteMultipartUpload: { readonly daysAfterInitiation: number }[];
-  readonly expiration?: { readonly days: number }[];
+  readonly abortIncompleteMultipartUpload?: { readonly daysAfterInitiation: number }[];
+  readonly expiration?: ({ readonly days: number } | { readonly expiredObjectDeleteMarker: true })[];
   readonly noncurrentVersionExpiration?: { readonly noncurrentDays: number }[];
   readonly transition?: { readonly days: number; readonly storageClass: string }[];
 }
 
 export function lifecycleRules(bucket: BucketConfig): LifecycleRule[] {
-  return [
+  const rules: LifecycleRule[] = [
     {
       id: "retention",
       status: "Enabled",
@@ -32,4 +32,17 @@ export function lifecycleRules(bucket: BucketConfig): LifecycleRule[] {
         : {}),
     },
   ];
+  // In a versioned bucket, expiring or deleting an object leaves a delete marker; once noncurrent-version expiration
+  // has removed the versions under it, the marker is "expired" and lists, costs and clutters forever unless a rule
+  // removes it. S3 takes that in its own rule: an expiration cannot hold both `days` and `expired_object_delete_marker`
+  // (S3 User Guide, "Lifecycle configuration elements", Expiration; read 2026-12-02).
+  if (bucket.versioning && bucket.noncurrentVersionExpireAfterDays !== undefined) {
+    rules.push({
+      id: "expired-delete-markers",
+      status: "Enabled",
+      filter: [{ prefix: "" }],
+      expiration: [{ expiredObjectDeleteMarker: true }],
+    });
+  }
+  return rules;
 }

@@ -9,10 +9,10 @@
  * commit listed in GITHUB_ACTIONS, Node, the runner), the `go` directive of each twin/tools/<module>/go.mod and
  * package.json `engines.node`. npm packages are pinned in package.json (exact versions, lockfile).
  *
- * Not pinned here, on purpose: EKS managed add-ons (vpc-cni, kube-proxy, CoreDNS, Pod Identity agent) take the
- * default version EKS publishes for the cluster's Kubernetes version (constructs/cluster.ts `addon`), so they
- * move only when KUBERNETES_VERSIONS does; a node group takes the newest AMI release of its AMI type
- * (GPU_AMI_TYPE, SYSTEM_AMI_TYPE) when it is created.
+ * EKS managed add-ons (vpc-cni, kube-proxy, CoreDNS, Pod Identity agent) are pinned per Kubernetes version in
+ * KUBERNETES_VERSIONS, as literals: EKS's "default version" moves within a minor, and a looked-up version is unknown
+ * in every plan where the cluster has a pending change. Not pinned here, on purpose: a node group takes the newest
+ * AMI release of its AMI type (GPU_AMI_TYPE, SYSTEM_AMI_TYPE) when it is created.
  */
 
 export interface HelmChartPin {
@@ -23,12 +23,57 @@ export interface HelmChartPin {
   readonly source: string;
 }
 
-/** Kubernetes versions we support, each with the Cluster Autoscaler image built for that minor version. */
-export const KUBERNETES_VERSIONS: Readonly<Record<string, { readonly clusterAutoscalerImageTag: string }>> = {
+/** The EKS managed add-ons the cluster installs (constructs/cluster.ts), each at a pinned version per Kubernetes version. */
+export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns"] as const;
+export type EksAddonName = (typeof EKS_ADDONS)[number];
+
+/**
+ * Where the add-on pins were read (no AWS API is reachable from where they were chosen; `npm run deploy` checks each
+ * pin against `aws eks describe-addon-versions` before it deploys, so a pin EKS does not offer stops the deploy before
+ * anything is created). Bump one by reading `aws eks describe-addon-versions --kubernetes-version <v> --addon-name <a>`.
+ */
+export const EKS_ADDON_SOURCE = {
+  "kube-proxy":
+    "Amazon EKS User Guide, managing-kube-proxy (\"latest version of the Amazon EKS add-on type for each Kubernetes version\"), " +
+    "docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-kube-proxy.md, stored copy read 2026-12-02",
+  coredns:
+    "Amazon EKS User Guide, managing-coredns (same table), docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-coredns.md, " +
+    "stored copy read 2026-12-02",
+  "vpc-cni":
+    "`eksctl utils describe-addon-versions --kubernetes-version 1.33 --name vpc-cni`, newest AddonVersion, as quoted in " +
+    "ministryofjustice/cloud-platform-infrastructure#4638 (2026-05-19), read 2026-12-02; the newest VPC CNI add-on is offered " +
+    "for every supported Kubernetes version (User Guide, managing-vpc-cni table), not read for 1.34 to 1.36",
+  "eks-pod-identity-agent":
+    "v1.3.9-eksbuild.3, the newest eks-pod-identity-agent addon_version found pinned in public Terraform " +
+    "(nvhuu99/order-system-deploy pod_identity_agent.tf, undated stored copy), read 2026-12-02; v1.3.9-eksbuild.1 was " +
+    "the version aws/eks-hybrid#763 pinned on 2025-10-02; compatibility with 1.34 to 1.36 not read",
+} as const satisfies Record<EksAddonName, string>;
+
+export interface KubernetesVersionPins {
+  /** The Cluster Autoscaler image built for that minor version. */
+  readonly clusterAutoscalerImageTag: string;
+  /** Each managed add-on's exact version (EKS_ADDON_SOURCE says where each was read). */
+  readonly eksAddons: Readonly<Record<EksAddonName, string>>;
+}
+
+const VPC_CNI = "v1.21.1-eksbuild.8";
+const POD_IDENTITY_AGENT = "v1.3.9-eksbuild.3";
+
+/** Kubernetes versions we support, each with the Cluster Autoscaler image and the add-ons built for that minor version. */
+export const KUBERNETES_VERSIONS: Readonly<Record<string, KubernetesVersionPins>> = {
   // Tags from kubernetes/autoscaler git tags `cluster-autoscaler-<version>` (read 2026-08-22).
-  "1.34": { clusterAutoscalerImageTag: "v1.34.5" },
-  "1.35": { clusterAutoscalerImageTag: "v1.35.2" },
-  "1.36": { clusterAutoscalerImageTag: "v1.36.1" },
+  "1.34": {
+    clusterAutoscalerImageTag: "v1.34.5",
+    eksAddons: { "vpc-cni": VPC_CNI, "kube-proxy": "v1.34.6-eksbuild.13", "eks-pod-identity-agent": POD_IDENTITY_AGENT, coredns: "v1.13.2-eksbuild.11" },
+  },
+  "1.35": {
+    clusterAutoscalerImageTag: "v1.35.2",
+    eksAddons: { "vpc-cni": VPC_CNI, "kube-proxy": "v1.35.3-eksbuild.13", "eks-pod-identity-agent": POD_IDENTITY_AGENT, coredns: "v1.14.3-eksbuild.3" },
+  },
+  "1.36": {
+    clusterAutoscalerImageTag: "v1.36.1",
+    eksAddons: { "vpc-cni": VPC_CNI, "kube-proxy": "v1.36.0-eksbuild.14", "eks-pod-identity-agent": POD_IDENTITY_AGENT, coredns: "v1.14.3-eksbuild.3" },
+  },
 };
 
 export const CHARTS = {
@@ -180,15 +225,19 @@ export const CUDA_TOOLKIT = {
  */
 export const VALIDATION_IMAGE = {
   version: "0.1.0",
-  /** Base images nvidia/cuda:<cuda>-devel-ubuntu<ubuntu> (build) and -runtime-ubuntu<ubuntu> (shipped). */
+  /**
+   * Base images nvidia/cuda:<cuda>-devel-ubuntu<ubuntu> (build) and ubuntu:<ubuntu> (shipped, with the binary's two
+   * cuBLAS libraries copied in). By tag, not digest: no digest of these tags could be confirmed from a citable source.
+   */
   cuda: CUDA_TOOLKIT.release,
   ubuntu: "24.04",
   /** The join gate's kubectl: at most one minor from every supported Kubernetes version (kubectl's skew policy, checked by test). */
   kubectl: "v1.35.0",
   source:
     "version: kernels-image's first release; cuda: CUDA_TOOLKIT.release; ubuntu: the Ubuntu flavour of Docker Hub's " +
-    "nvidia/cuda <cuda>-devel-ubuntu<ubuntu> and -runtime-ubuntu<ubuntu> tags, and of the kubectl download stage; " +
-    "kubectl: dl.k8s.io/release/<kubectl>/bin/linux/amd64/kubectl and its .sha256, checked while building",
+    "nvidia/cuda <cuda>-devel-ubuntu<ubuntu> tag, and the ubuntu:<ubuntu> base of the kubectl stage and the shipped " +
+    "image; kubectl: dl.k8s.io/release/<kubectl>/bin/linux/<arch>/kubectl (amd64, or arm64 for an arm64 build) and " +
+    "its .sha256, checked while building",
 } as const;
 
 /** The `validation.image.tag` a fleet gets when it sets none: the image this source builds. */

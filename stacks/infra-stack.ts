@@ -4,7 +4,7 @@ import { Cluster } from "../constructs/cluster";
 import { ClusterAutoscalerIdentity } from "../constructs/cluster-autoscaler-identity";
 import { ValidationImageRepository } from "../constructs/image-repository";
 import { Network } from "../constructs/network";
-import { NodePool } from "../constructs/node-pool";
+import { GPU_NODE_GROUP_TIMEOUTS, NodePool } from "../constructs/node-pool";
 import { applyPolicies } from "../constructs/policies";
 import { AwsProvider, DataAwsCallerIdentity, DataAwsPartition, KmsAlias, KmsKey } from "../constructs/providers";
 import { SecureBucket } from "../constructs/storage";
@@ -13,6 +13,7 @@ import { BUCKET_KINDS, type BucketKind } from "../lib/config/schema";
 import { autoscalerTemplateTags, poolNodeLabels, SYSTEM_POOL_ROOT_VOLUME_GIB } from "../lib/model/node-template";
 import type { PoolModel } from "../lib/model/pool";
 import type { RegionModel } from "../lib/model/region";
+import { planNetwork } from "../lib/network-plan";
 import { POOL_LABEL, SYSTEM_POOL_LABEL } from "../lib/naming";
 import { regionFacts } from "../lib/preview/region-facts";
 import { resourceTags } from "../lib/tags";
@@ -34,23 +35,37 @@ export class RegionInfraStack extends TerraformStack {
     applyPolicies(this);
 
     const tags = resourceTags(fleet, region.region, names.infraStack);
+    // The fleet's own tags (cost centre, owner) are edited; the rest never change for a stack. Launch templates carry
+    // only the rest, so a tag edit never versions them and recycles nodes; the edited ones reach new instances
+    // through the Auto Scaling groups.
+    const instanceTags = Object.fromEntries(Object.entries(tags).filter(([key]) => !(key in fleet.tags)));
+    const propagatedTags = { ...fleet.tags };
     new AwsProvider(this, "aws", { region: region.region, defaultTags: [{ tags }] });
     const partition = new DataAwsPartition(this, "partition");
     const account = new DataAwsCallerIdentity(this, "account");
 
     this.clusterName = names.cluster;
+    const networkPlan = planNetwork(region);
+    const endpoint = region.clusterEndpoint;
     const network = new Network(this, "network", {
       namePrefix: names.cluster,
       region: region.region,
       vpcCidr: region.vpcCidr,
       natGateways: region.natGateways,
       clusterName: names.cluster,
+      plan: networkPlan,
+      privateAccess:
+        endpoint.privateAccessGatewayId && endpoint.privateAccessCidrs.length > 0
+          ? { gatewayId: endpoint.privateAccessGatewayId, cidrs: endpoint.privateAccessCidrs }
+          : undefined,
     });
 
     this.cluster = new Cluster(this, "eks", {
       name: names.cluster,
       kubernetesVersion: region.kubernetesVersion,
+      vpcId: network.vpc.id,
       privateSubnets: network.privateSubnets,
+      serviceCidr: networkPlan.serviceCidr,
       publicAccess: region.clusterEndpoint.publicAccess,
       publicAccessCidrs: region.clusterEndpoint.publicAccessCidrs,
       privateAccessCidrs: region.clusterEndpoint.privateAccessCidrs,
@@ -74,6 +89,8 @@ export class RegionInfraStack extends TerraformStack {
       labels: SYSTEM_POOL_LABEL,
       taints: [],
       tags,
+      instanceTags,
+      propagatedTags,
       dependsOn: nodeDependencies,
     });
     this.cluster.addon("coredns", [systemPool.nodeGroup]);
@@ -84,12 +101,14 @@ export class RegionInfraStack extends TerraformStack {
     this.pools = model.pools;
     for (const facts of model.pools) {
       const { pool } = facts;
+      const placement = network.placementFor(pool);
       new NodePool(this, `gpu-pool-${pool.name}`, {
         clusterName: this.cluster.cluster.name,
         kubernetesVersion: this.cluster.cluster.version,
         nodeGroupName: names.nodeGroup(pool.name),
         nodeRole: this.cluster.nodeRole,
-        subnetIds: network.subnetIdsFor(pool.instanceType, pool.availabilityZones),
+        subnetIds: placement.subnetIds,
+        hasSubnets: placement.hasSubnets,
         instanceType: pool.instanceType,
         amiType: GPU_AMI_TYPE,
         capacityType: pool.capacityType,
@@ -102,6 +121,9 @@ export class RegionInfraStack extends TerraformStack {
         taints: model.gpuNodeTaints,
         autoscalingGroupTags: autoscalerTemplateTags(facts),
         tags: { ...tags, [POOL_LABEL]: pool.name },
+        instanceTags: { ...instanceTags, [POOL_LABEL]: pool.name },
+        propagatedTags,
+        timeouts: GPU_NODE_GROUP_TIMEOUTS,
         dependsOn: nodeDependencies,
       });
     }
@@ -155,6 +177,11 @@ export class RegionInfraStack extends TerraformStack {
     new TerraformOutput(this, "fastgpu_region", {
       value: JSON.stringify(regionFacts(model)),
       description: "FastGPU region facts (pools, system pool, NAT) for plan previews",
+    });
+    // The AZ IDs the VPC spans and the pinned-zone subnets, decided at synth: the PR preview can show them.
+    new TerraformOutput(this, "availability_zones", {
+      value: JSON.stringify({ zoneIds: networkPlan.zoneIds, pinned: networkPlan.pinned.map(({ zone }) => zone) }),
+      description: "AZ IDs of the VPC's three zones and the AZ names pools pin",
     });
     new TerraformOutput(this, "cluster_name", { value: this.cluster.cluster.name });
     new TerraformOutput(this, "kubeconfig_command", {

@@ -272,9 +272,18 @@ describe("bad input, by root cause", () => {
       at(file, "gpuPools[0].instanceType", new RegExp(`${notInCatalog.source}.*set offeredInRegion: true on this pool`)),
       at(file, "gpuPools[1].instanceType", notInCatalog),
       at(file, "gpuPools[2].instanceType", notInCatalog),
+      at(file, "availabilityZoneIds", "has none for ap-south-2: set availabilityZoneIds to three of"),
     ]);
     expect(outside.join("\n")).not.toMatch(/not offered/);
-    const overridden = problemsAfter({ [file]: (doc) => [["systemPool"], ["gpuPools", 0], ["gpuPools", 1], ["gpuPools", 2]].forEach((part) => doc.setIn([...part, "offeredInRegion"], true)) }, copyRegion(EAST, "ap-south-2", "10.60.0.0/16"));
+    const overridden = problemsAfter(
+      {
+        [file]: (doc) => {
+          [["systemPool"], ["gpuPools", 0], ["gpuPools", 1], ["gpuPools", 2]].forEach((part) => doc.setIn([...part, "offeredInRegion"], true));
+          doc.set("availabilityZoneIds", doc.createNode(["aps2-az1", "aps2-az2", "aps2-az3"]));
+        },
+      },
+      copyRegion(EAST, "ap-south-2", "10.60.0.0/16"),
+    );
     expect(overridden).toEqual([]);
 
     // A known region that does not offer the system pool's type: the system pool names the override too.

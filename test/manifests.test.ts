@@ -27,7 +27,7 @@ describe("npm run manifests", () => {
     withPlainStackTraces(() => synthFleet(loadFleetModel(DEFAULT_CONFIG_DIR), outdir));
     const platform = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8"));
     // The deploy reads the ECR repository from the infra stack's state; manifests show it with ACCOUNT_ID.
-    const repository = /\$\{data\.terraform_remote_state\.[^}]*repository_url\}/g;
+    const repository = /\$\{nonsensitive\(data\.terraform_remote_state\.[^}]*repository_url\)\}/g;
     const deployed = Object.fromEntries(
       Object.values(platform.resource.helm_release as Record<string, { name: string; values: string[] }>).map((release) => [
         release.name,

@@ -60,7 +60,8 @@ describe("synth of the default config", () => {
     expect(infra.terraform.required_providers.aws.version).toBe(TERRAFORM_PROVIDERS.aws);
     const platformProviders = stackJson("fastgpu-us-east-1-platform").terraform.required_providers;
     expect(platformProviders.helm.version).toBe(TERRAFORM_PROVIDERS.helm);
-    expect(platformProviders.kubernetes.version).toBe(TERRAFORM_PROVIDERS.kubernetes);
+    expect(platformProviders.aws.version).toBe(TERRAFORM_PROVIDERS.aws);
+    expect(platformProviders.kubernetes).toBeUndefined();
     expect(infra.terraform.backend).toEqual({
       s3: {
         bucket: "fastgpu-tfstate-123456789012",
@@ -85,11 +86,11 @@ describe("synth of the default config", () => {
     });
     const [west] = resources(stackJson("fastgpu-us-west-2-infra"), "aws_eks_cluster");
     expect(west).toMatchObject({ vpc_config: { endpoint_public_access: false } });
-    // The private-only cluster admits its VPN / CI network on 443 through EKS's cluster security group.
+    // The private-only cluster admits its VPN / CI network on 443 through its own control-plane security group.
     expect(resources(stackJson("fastgpu-us-west-2-infra"), "aws_vpc_security_group_ingress_rule")).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          security_group_id: expect.stringMatching(/^\$\{aws_eks_cluster\.eks_cluster_[0-9A-F]+\.vpc_config\[0\]\.cluster_security_group_id\}$/),
+          security_group_id: expect.stringMatching(/^\$\{aws_security_group\.eks_control-plane-sg_[0-9A-F]+\.id\}$/),
           cidr_ipv4: "10.100.0.0/16",
           from_port: 443,
           to_port: 443,
@@ -144,8 +145,8 @@ describe("synth of the default config", () => {
       expect(lifecycle.precondition[0].error_message).toContain("Set availabilityZones");
       // Nodes follow the control plane's version, so bumping kubernetesVersion rolls them onto the new AMI.
       expect(group.version).toMatch(/^\$\{aws_eks_cluster\.eks_cluster_[0-9A-F]+\.version\}$/);
-      // Subnets are filtered to the AZs that offer the instance type.
-      expect(group.subnet_ids).toMatch(/^\$\{compact\(\[contains\(data\.aws_ec2_instance_type_offerings\./);
+      // Subnets are the VPC's AZs that offered the instance type when the pool was created (kept in state).
+      expect(group.subnet_ids).toMatch(/^\$\{compact\(\[contains\(terraform_data\.network_zones-[\w-]+\.output\["zone_ids"\]/);
     }
     const l4 = gpuGroups.find((group) => group.node_group_name === "fastgpu-infer-l4")!;
     expect(l4).toMatchObject({
@@ -173,7 +174,9 @@ describe("synth of the default config", () => {
 
   it("tags each GPU pool's Auto Scaling group so Cluster Autoscaler can scale it up from zero", () => {
     const east = stackJson("fastgpu-us-east-1-infra");
-    const tags = resources(east, "aws_autoscaling_group_tag").map((tag) => tag as { autoscaling_group_name: string; tag: { key: string; value: string } });
+    const tags = resources(east, "aws_autoscaling_group_tag")
+      .map((tag) => tag as { autoscaling_group_name: string; tag: { key: string; value: string; propagate_at_launch: boolean } })
+      .filter((tag) => !tag.tag.propagate_at_launch); // the fleet's tags, for new instances, are propagated ones
     for (const facts of model.regions[0].pools) {
       const { pool } = facts;
       const expected = autoscalerTemplateTags(facts);
@@ -214,6 +217,7 @@ describe("synth of the default config", () => {
         expiration: [{ days: 180 }],
         noncurrent_version_expiration: [{ noncurrent_days: 14 }],
       }),
+      { id: "expired-delete-markers", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ expired_object_delete_marker: true }] },
     ]);
     expect(resources(east, "aws_ecr_repository")).toEqual([
       expect.objectContaining({ name: "fastgpu/gpu-validate", image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } }),
@@ -234,12 +238,12 @@ describe("synth of the default config", () => {
     const platform = stackJson("fastgpu-us-east-1-platform");
     const remoteState = platform.data?.terraform_remote_state ?? {};
     expect(Object.keys(remoteState)).toEqual(["cross-stack-reference-input-fastgpu-us-east-1-infra"]);
-    const [kubernetes] = platform.provider!.kubernetes;
+    expect(platform.provider!.kubernetes).toBeUndefined();
+    const kubernetes = platform.provider!.helm[0].kubernetes as { host: string; exec: unknown };
     expect(kubernetes.host).toMatch(/data\.terraform_remote_state\.cross-stack-reference-input-fastgpu-us-east-1-infra\.outputs\./);
-    expect(kubernetes.exec).toEqual([
-      { api_version: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", "fastgpu-us-east-1", "--region", "us-east-1"] },
-    ]);
-    expect(platform.provider!.helm[0].kubernetes).toMatchObject({ host: kubernetes.host });
+    expect(kubernetes.exec).toEqual({
+      api_version: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", "fastgpu-us-east-1", "--region", "us-east-1"],
+    });
     const [release] = resources(platform, "helm_release");
     expect(release).toMatchObject({
       chart: "cluster-autoscaler",
@@ -322,7 +326,7 @@ describe("synth of the default config", () => {
     // The chart holds the long-lived objects; the gate's Jobs are created by the gate itself.
     expect(objects.map((object: { kind: string }) => object.kind)).toEqual(expect.arrayContaining(["PriorityClass", "DaemonSet", "ClusterRole"]));
     expect(objects.map((object: { kind: string }) => object.kind)).not.toContain("Job");
-    expect(JSON.stringify(objects)).toContain("${data.terraform_remote_state.cross-stack-reference-input-fastgpu-us-east-1-infra.outputs.");
+    expect(JSON.stringify(objects)).toContain("${nonsensitive(data.terraform_remote_state.cross-stack-reference-input-fastgpu-us-east-1-infra.outputs.");
     const [gate] = Object.values(platform.resource.terraform_data);
     expect(gate.depends_on).toEqual([`helm_release.${releaseId}`]);
     const [{ "local-exec": exec }] = gate.provisioner as { "local-exec": { command: string; environment: Record<string, string> } }[];
@@ -349,7 +353,7 @@ describe("synth of the default config", () => {
     expect(infra).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_policy: true });
     expect(infra).toHaveResourceWithProperties(EksPodIdentityAssociation, { service_account: "cluster-autoscaler" });
     const platform = fs.readFileSync(path.join(outdir, "stacks/fastgpu-us-west-2-platform/cdk.tf.json"), "utf8");
-    expect(platform).toHaveProvider(KubernetesProvider);
+    expect(platform).not.toHaveProvider(KubernetesProvider);
     expect(platform).toHaveProvider(HelmProvider);
     expect(platform).toHaveResourceWithProperties(HelmRelease, { name: "cluster-autoscaler", version: CHARTS.clusterAutoscaler.version });
     expect(platform).not.toHaveResource(EksCluster);

@@ -99,6 +99,64 @@ export const REGION_AZS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * The AZ IDs of each region the catalog covers, in the order FastGPU prefers them for a region's three VPC zones
+ * (`vpcZoneIds` in lib/network-plan.ts takes the first three EKS accepts). An AZ ID names the same physical zone in
+ * every account, where a name such as us-east-1a does not in the oldest regions, so subnets are placed by ID.
+ * The IDs are those REGION_AZS is named from (AZ_SOURCE: the catalog's AvailabilityZone column; `<prefix>-az<N>` is
+ * the N-th letter in regions launched after November 2012). The catalog's a1, c1, c3, g4dn.xlarge and g5.12xlarge rows,
+ * read 2026-12-02, show use1-az1 to -az6, use2-az1 to -az3, usw1-az1 and -az3, usw2-az1 to -az3, apne1-az1, -az2 and
+ * -az4, apne2-az1, -az3 and -az4, aps1-az1 to -az3, apse1-az1 and -az2, apse2-az1 to -az3, apse3-az1 and -az3,
+ * ape1-az1 and -az2, cac1-az1 and -az2, euc1-, eun1-, euw1-, euw2- and euw3-az1 to -az3, eus1-az2 and -az3, and
+ * mes1-az2 and -az3; the other IDs follow from REGION_AZS.
+ * Zones only some accounts see go last: usw1-az2 (an account sees two of us-west-1's three), apne1-az3 (older
+ * accounts' ap-northeast-1b).
+ */
+export const ZONE_ID_SOURCE = {
+  date: "2026-12-02",
+  source:
+    "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv at 00148f2 (column AvailabilityZone), as REGION_AZS; " +
+    "AZ ID format per the AWS Regions and Availability Zones guide, AZ IDs page",
+} as const;
+
+const zoneIds = (prefix: string, numbers: readonly number[]) => numbers.map((n) => `${prefix}-az${n}`);
+
+export const REGION_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
+  "us-east-1": zoneIds("use1", [1, 2, 4, 5, 6, 3]),
+  "us-east-2": zoneIds("use2", [1, 2, 3]),
+  "us-west-1": zoneIds("usw1", [1, 3, 2]),
+  "us-west-2": zoneIds("usw2", [1, 2, 3, 4]),
+  "ca-central-1": zoneIds("cac1", [1, 2, 4]),
+  "eu-central-1": zoneIds("euc1", [1, 2, 3]),
+  "eu-north-1": zoneIds("eun1", [1, 2, 3]),
+  "eu-south-1": zoneIds("eus1", [1, 2, 3]),
+  "eu-south-2": zoneIds("eus2", [1, 2, 3]),
+  "eu-west-1": zoneIds("euw1", [1, 2, 3]),
+  "eu-west-2": zoneIds("euw2", [1, 2, 3]),
+  "eu-west-3": zoneIds("euw3", [1, 2, 3]),
+  "me-central-1": zoneIds("mec1", [1, 2, 3]),
+  "me-south-1": zoneIds("mes1", [1, 2, 3]),
+  "af-south-1": zoneIds("afs1", [1, 2, 3]),
+  "ap-east-1": zoneIds("ape1", [1, 2, 3]),
+  "ap-northeast-1": zoneIds("apne1", [1, 2, 4, 3]),
+  "ap-northeast-2": zoneIds("apne2", [1, 2, 3, 4]),
+  "ap-northeast-3": zoneIds("apne3", [1, 2, 3]),
+  "ap-south-1": zoneIds("aps1", [1, 2, 3]),
+  "ap-southeast-1": zoneIds("apse1", [1, 2, 3]),
+  "ap-southeast-2": zoneIds("apse2", [1, 2, 3]),
+  "ap-southeast-3": zoneIds("apse3", [1, 2, 3]),
+  "ap-southeast-4": zoneIds("apse4", [1, 2, 3]),
+};
+
+/**
+ * AZ IDs where EKS does not place a control plane: subnets given to CreateCluster may not be in them (it answers
+ * UnsupportedAvailabilityZoneException after the VPC, NAT gateways and IAM already exist). Nodes may run there.
+ * Source: Amazon EKS User Guide, "View Amazon EKS networking requirements for VPC and subnets", subnet requirements
+ * for clusters ("The subnets can't reside in the following Availability Zones"), as quoted in the 2026-12
+ * Terraform review (awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc), read 2026-12-02.
+ */
+export const EKS_CONTROL_PLANE_EXCLUDED_ZONE_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];
+
+/**
  * The AWS partition a region belongs to, as its ARNs spell it: China regions (`cn-*`) are `aws-cn`, GovCloud
  * (`us-gov-*`) `aws-us-gov`, the ISO regions their `aws-iso*` partitions, every other region `aws`.
  */

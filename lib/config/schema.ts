@@ -145,6 +145,9 @@ const sharingSchema = z.discriminatedUnion(
 
 export const availabilityZone = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: "must be an AZ name such as us-east-1a" });
 
+/** An AZ ID such as use1-az1: the same physical zone in every account, unlike an AZ name in the oldest regions. */
+export const availabilityZoneId = z.string().regex(/^[a-z]{2,5}\d-az\d+$/, { error: "must be an AZ ID such as use1-az1" });
+
 export const CAPACITY_TYPES = ["on-demand", "spot", "capacity-block"] as const;
 
 /** `one-per-az` survives an AZ outage; `single` saves two NAT gateways for dev regions. */
@@ -229,6 +232,14 @@ export const clusterEndpointSchema = z.strictObject({
    * cluster security group admits only the cluster itself, so a private-only cluster needs at least one.
    */
   privateAccessCidrs: z.array(cidr).default([]),
+  /**
+   * The transit gateway (tgw-...) or virtual private gateway (vgw-...) that connects privateAccessCidrs to the VPC:
+   * every private route table gets a route to each of them through it. Required with privateAccessCidrs.
+   */
+  privateAccessGatewayId: z
+    .string()
+    .regex(/^(tgw|vgw)-[0-9a-f]{8,17}$/, { error: "must be a transit gateway (tgw-...) or virtual private gateway (vgw-...) id" })
+    .optional(),
 });
 
 export const bucketsSchema = z.strictObject({
@@ -247,6 +258,8 @@ export const regionSchema = z.strictObject({
   allowPublicVpcCidr: trueFlag("allowPublicVpcCidr"),
   /** `one-per-az` survives an AZ outage; `single` saves two NAT gateways for dev regions. */
   natGateways: z.enum(NAT_GATEWAY_MODES).default("one-per-az"),
+  /** The VPC's three AZs by ID (lib/network-plan.ts `vpcZoneIds`); default: the catalog's first three EKS accepts. */
+  availabilityZoneIds: z.array(availabilityZoneId).length(3, { error: "list exactly three AZ IDs, or remove availabilityZoneIds for the default" }).optional(),
   clusterEndpoint: clusterEndpointSchema.default({ publicAccess: false, publicAccessCidrs: [], privateAccessCidrs: [] }),
   /** IAM principals granted cluster-admin through EKS access entries. */
   clusterAdmins: z.array(iamPrincipalArn).default([]),

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { z } from "zod";
 import { gpuById } from "../catalog/gpus";
 import { findInstanceType, INSTANCE_TYPES, REGION_SOURCE, type InstanceType } from "../catalog/instances";
-import { AZ_SOURCE, partitionOf, REGION_AZS } from "../catalog/regions";
+import { AZ_SOURCE, EKS_CONTROL_PLANE_EXCLUDED_ZONE_IDS, partitionOf, REGION_AZS, REGION_ZONE_IDS, ZONE_ID_SOURCE } from "../catalog/regions";
 import { sharingMode } from "../model/sharing";
 import {
   bucketName,
@@ -25,7 +25,7 @@ import {
   SYSTEM_POOL_NAME,
   tenantRoleName,
 } from "../naming";
-import { EKS_DEFAULT_SERVICE_CIDR } from "../network-plan";
+import { EKS_DEFAULT_SERVICE_CIDR, PINNED_ZONE_LETTERS, pinnedZoneSlot, serviceCidrFor as pinnedServiceCidr, vpcZoneIds } from "../network-plan";
 import { resourceTags } from "../tags";
 import { isTenantLimitKey, resolveTenantQuotas } from "../tenancy/quotas";
 import type { ConfigProblem } from "./errors";
@@ -33,6 +33,7 @@ import { formatPath } from "./errors";
 import { closestKey, type Locate } from "./parse";
 import {
   availabilityZone,
+  availabilityZoneId,
   BUCKET_KINDS,
   bucketSchema,
   cidr,
@@ -137,6 +138,7 @@ export function crossCheckRegion(file: string, raw: unknown, locate: Locate): Co
 
   const vpc = cidrOf(doc.vpcCidr);
   if (vpc) checkVpc(vpc, top.ok.allowPublicVpcCidr === true, top.bad.has("allowPublicVpcCidr"), problem);
+  checkZoneIds(doc, regionName, problem);
 
   if (doc.clusterEndpoint === undefined) {
     // A file missing required parts is a stub or a broken file: its absent endpoint is not news.
@@ -217,10 +219,43 @@ function checkVpc(vpc: Cidr, acknowledgedPublic: boolean, acknowledgementMalform
         `covers would be unreachable from the VPC; use a private range, or set allowPublicVpcCidr: true if this is your own address space`,
     );
   }
-  // EKS picks a service CIDR apart from the VPC, so this holds unless the cluster pins one (then it must hold).
+  // The pinned service CIDR is chosen apart from the VPC (lib/network-plan.ts serviceCidrFor); this keeps the two honest.
   const service = serviceCidrFor(vpc);
   if (overlaps(vpc, service)) {
     problem(["vpcCidr"], `${vpc.text} overlaps the cluster's Kubernetes service CIDR ${service.text}; use a VPC range outside it`);
+  }
+}
+
+/**
+ * The VPC's AZ IDs (lib/network-plan.ts `vpcZoneIds`): listed ones must be the region's and ones EKS places control
+ * planes in; without a list the catalog must know three usable IDs for the region.
+ */
+function checkZoneIds(doc: Record<string, unknown>, regionName: string | undefined, problem: Report): void {
+  const known = regionName === undefined ? undefined : REGION_ZONE_IDS[regionName];
+  const excluded = EKS_CONTROL_PLANE_EXCLUDED_ZONE_IDS.join(", ");
+  if (doc.availabilityZoneIds === undefined) {
+    if (regionName === undefined || vpcZoneIds(regionName) !== undefined) return;
+    if (!REQUIRED_REGION_KEYS.every((key) => doc[key] !== undefined)) return;
+    problem(
+      ["availabilityZoneIds"],
+      known
+        ? `${regionName} has ${known.filter((id) => !EKS_CONTROL_PLANE_EXCLUDED_ZONE_IDS.includes(id)).join(" and ")} as the only AZ IDs EKS places ` +
+            `control planes in (catalog dated ${ZONE_ID_SOURCE.date}; EKS refuses ${excluded}), and FastGPU's VPC spans three: deploy this region's cluster elsewhere`
+        : `FastGPU places subnets by AZ ID and the catalog (dated ${ZONE_ID_SOURCE.date}) has none for ${regionName}: set availabilityZoneIds to three of ` +
+            `\`aws ec2 describe-availability-zones --region ${regionName} --query "AvailabilityZones[].ZoneId"\`, none of ${excluded}`,
+    );
+    return;
+  }
+  const seen = new Map<string, number>();
+  for (const { index, value: id } of elementsOf(availabilityZoneId, doc.availabilityZoneIds)) {
+    if (EKS_CONTROL_PLANE_EXCLUDED_ZONE_IDS.includes(id)) {
+      problem(["availabilityZoneIds", index], `EKS places no control plane in ${id} (it refuses ${excluded}); choose another of the region's AZ IDs`);
+    } else if (known && !known.includes(id)) {
+      problem(["availabilityZoneIds", index], `${id} is not an AZ ID of ${regionName}; its IDs are ${known.join(", ")} (catalog dated ${ZONE_ID_SOURCE.date})`);
+    }
+    const previous = seen.get(id);
+    if (previous !== undefined) problem(["availabilityZoneIds", index], `${id} is listed twice (also availabilityZoneIds[${previous}]); list three different AZ IDs`);
+    else seen.set(id, index);
   }
 }
 
@@ -283,6 +318,17 @@ function checkEndpoint(endpoint: Fields<z.output<typeof clusterEndpointSchema>>,
     }
   }
 
+  const gateway = endpoint.raw.privateAccessGatewayId;
+  if (privateList && privateList.length > 0 && gateway === undefined) {
+    problem(
+      at("privateAccessGatewayId"),
+      "privateAccessCidrs need a route from the VPC back to them: set privateAccessGatewayId to the transit gateway (tgw-...) or virtual private " +
+        "gateway (vgw-...) that connects them, and FastGPU routes them through it from every private route table",
+    );
+  }
+  if (gateway !== undefined && privateList && privateList.length === 0 && publicAccess !== false) {
+    problem(at("privateAccessGatewayId"), "has no effect without privateAccessCidrs; list the networks it connects or remove it");
+  }
   if (publicAccess === true && publicList && publicList.length === 0) {
     problem(at("publicAccessCidrs"), "a public endpoint needs an allowlist; list your office/VPN CIDRs or set publicAccess: false");
   }
@@ -358,6 +404,13 @@ function checkGpuPool(pool: Fields<GpuPoolConfig>, index: number, regionName: st
       problem(
         at("availabilityZones", i),
         `${regionName} has no AZ ${zone}; its AZs are ${regionZones.join(", ")} (AZ list dated ${AZ_SOURCE.date})`,
+      );
+    } else if (regionZones && regionName !== undefined && pinnedZoneSlot(zone, regionName) === undefined) {
+      problem(
+        at("availabilityZones", i),
+        `FastGPU gives each pinned AZ its own subnet in one of ${PINNED_ZONE_LETTERS.length} fixed slots, for the letters ` +
+          `${PINNED_ZONE_LETTERS[0]} to ${PINNED_ZONE_LETTERS[PINNED_ZONE_LETTERS.length - 1]}; ${zone} has none: pin another AZ, or leave availabilityZones out ` +
+          "so the pool uses the VPC's zones that offer its type",
       );
     }
     const previous = seenZones.get(zone);
@@ -927,10 +980,9 @@ function contains(outer: Cidr, inner: Cidr): boolean {
   return y.start >= x.start && y.end <= x.end;
 }
 
-/** The service CIDR EKS gives a cluster in `vpc` (see `EKS_DEFAULT_SERVICE_CIDR`). */
+/** The service CIDR the cluster in `vpc` is created with (lib/network-plan.ts `serviceCidrFor`, pinned). */
 function serviceCidrFor(vpc: Cidr): Cidr {
-  const inTen = contains(cidrOf("10.0.0.0/8")!, vpc);
-  return cidrOf(inTen ? EKS_DEFAULT_SERVICE_CIDR.vpcInTenSlashEight : EKS_DEFAULT_SERVICE_CIDR.otherVpc)!;
+  return cidrOf(pinnedServiceCidr(vpc.text))!;
 }
 
 function gpuTypeNames(): string {
