@@ -102,9 +102,10 @@ describe("npm run preview", () => {
     expect(markdown).toContain("| us-west-2 | `fastgpu-us-west-2-infra` | Plan: 2 to add, 1 to change, 2 to destroy. |");
     expect(markdown).toMatch(/\| us-east-1 \| `fastgpu-us-east-1-infra` \| Synth diff: 0 added, \d+ changed, 0 removed\. \|/);
     // infer-l4: max 8 -> 12 nodes of one L4 with 4 replicas each.
-    expect(markdown).toContain("| us-east-1 | infer-l4 | 1-8 x L4 | 1-12 x L4 | 4-32 gpu | 4-48 gpu | **changed** |");
-    // 4 more g6.xlarge spot nodes at 60% of $0.8048 for 730 hours.
-    const added = 4 * 0.8048 * 0.6 * 730;
+    expect(markdown).toContain("| us-east-1 | infer-l4 | 1-8 x L4 | 1-12 x L4 | 4-32 gpu (time-slicing x4: replicas, not GPUs) | 4-48 gpu (time-slicing x4: replicas, not GPUs) | **changed** |");
+    // 4 more g6.xlarge spot nodes at the highest discounted us-east-1 AZ Spot price ($0.4011) for 730 hours, plus
+    // their 200 GiB gp3 root volumes at $0.08 per GiB-month.
+    const added = 4 * 0.4011 * 730 + 4 * 200 * 0.08;
     expect(markdown).toContain(`+$${added.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
     expect(markdown).toContain("| us-east-1: EKS Kubernetes | 1.35 | 1.36 |");
     expect(markdown).toContain(`| us-east-1: image cluster-autoscaler | ${KUBERNETES_VERSIONS["1.35"].clusterAutoscalerImageTag} | ${KUBERNETES_VERSIONS["1.36"].clusterAutoscalerImageTag} |`);
@@ -120,10 +121,10 @@ describe("npm run preview", () => {
       }),
     );
     const { markdown } = buildPreview(["--base", base, "--head", head]);
-    const caution = markdown.indexOf("> [!CAUTION]");
+    const caution = markdown.indexOf("> [!WARNING]");
     expect(caution).toBeGreaterThan(0);
     expect(caution).toBeLessThan(markdown.indexOf("### Changes"));
-    expect(markdown).toMatch(/> - `fastgpu-us-east-1-infra`: `aws_eks_node_group\.gpu-pool-mig-a100_node-group_\w+` destroyed: the pool's nodes and the jobs running on them/);
+    expect(markdown).toMatch(/> - pool mig-a100: `aws_eks_node_group\.gpu-pool-mig-a100_node-group_\w+` destroyed: EKS drains and deletes up to 2 node\(s\); running jobs are evicted/);
   });
 
   it("shows n/a for a base pool whose instance type this catalog no longer lists, instead of failing", () => {

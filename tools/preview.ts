@@ -15,7 +15,7 @@ import { planChanges, synthDiff, type StackChanges } from "../lib/preview/change
 import { parseRegionFacts, regionFacts, REGION_FACTS_OUTPUT } from "../lib/preview/region-facts";
 import { renderPreview, statefulRisks, type FactsSide, type PreviewInput, type StackPreview } from "../lib/preview/render";
 import { InputError, readInputFile, readSynthOutput, stackParts, type SynthOutput } from "../lib/preview/synth-output";
-import { stackVersions, versionBumps, type VersionBump } from "../lib/preview/versions";
+import { fleetVersionBumps } from "../lib/preview/versions";
 import { parseFlags, printDocument, single, UsageError } from "./cli-args";
 
 const USAGE =
@@ -77,16 +77,10 @@ export function buildPreview(argv: readonly string[]): { input: PreviewInput; ma
     return { region, before: factsFromSynth(base, region), after };
   });
 
-  // Provider pins repeat in every stack: list each provider bump once, everything else per region.
-  const versions = new Map<string, VersionBump>();
-  for (const name of names) {
-    for (const bump of versionBumps(stackVersions(base.stacks.get(name)), stackVersions(head.stacks.get(name)))) {
-      const component = bump.component.startsWith("provider ") ? bump.component : `${stackParts(name).region || name}: ${bump.component}`;
-      versions.set(component, { ...bump, component });
-    }
-  }
+  // Provider pins repeat in every stack: each provider bump once (across the fleet), everything else per region.
+  const versions = fleetVersionBumps(stacks, (name) => base.stacks.get(name), (name) => head.stacks.get(name));
 
-  const input: PreviewInput = { stacks, regions, versions: [...versions.values()] };
+  const input: PreviewInput = { stacks, regions, versions, synth: { base: base.stacks, head: head.stacks } };
   const markdown = renderPreview(input);
   let jsonSummary: string | undefined;
   if (summaryFile) {

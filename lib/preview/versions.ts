@@ -56,3 +56,35 @@ export function versionBumps(before: VersionMap, after: VersionMap): VersionBump
     .filter((component) => before.get(component) !== after.get(component))
     .map((component) => ({ component, before: before.get(component), after: after.get(component) }));
 }
+
+/**
+ * The version bumps of a whole fleet, stack by stack: each provider once (its versions across every stack, so a
+ * region that is added or removed does not read as the provider being added or removed while other stacks still
+ * use it), everything else prefixed with its region (or stack name).
+ */
+export function fleetVersionBumps(
+  stacks: readonly { readonly name: string; readonly region: string }[],
+  base: (stack: string) => TerraformJson | undefined,
+  head: (stack: string) => TerraformJson | undefined,
+): VersionBump[] {
+  const providers = (side: (stack: string) => TerraformJson | undefined) => {
+    const versions = new Map<string, Set<string>>();
+    for (const stack of stacks) {
+      for (const [component, version] of stackVersions(side(stack.name))) {
+        if (!component.startsWith("provider ")) continue;
+        versions.set(component, (versions.get(component) ?? new Set()).add(version));
+      }
+    }
+    return new Map([...versions].map(([component, set]) => [component, [...set].sort().join(", ")]));
+  };
+  const bumps = new Map<string, VersionBump>();
+  for (const bump of versionBumps(providers(base), providers(head))) bumps.set(bump.component, bump);
+  for (const stack of stacks) {
+    for (const bump of versionBumps(stackVersions(base(stack.name)), stackVersions(head(stack.name)))) {
+      if (bump.component.startsWith("provider ")) continue;
+      const component = `${stack.region || stack.name}: ${bump.component}`;
+      bumps.set(component, { ...bump, component });
+    }
+  }
+  return [...bumps.values()];
+}
