@@ -133,7 +133,7 @@ describe("the TS reader validates with the schema", () => {
 
   it("names the field and the value for wrong values, deep inside a GPU's checks too", () => {
     const report = fixture("fail-h100-node.json");
-    const prefix = "pod smoke-x (node ip-10-40-77-1.ec2.internal): not a gpu-validate report (schemaVersion 1): ";
+    const prefix = "pod smoke-x (node sample-ip-10-40-77-1.ec2.internal): not a gpu-validate report (schemaVersion 1): ";
     const firstThreshold = (report.gpus as any[])[0].checks.findIndex((check: any) => check.threshold !== null);
     const threshold = ["gpus", 0, "checks", firstThreshold, "threshold"];
     const cases: [(string | number)[], Json, string][] = [
@@ -157,7 +157,7 @@ describe("the TS reader validates with the schema", () => {
 
   it("says which schemaVersion a report of another version has, and what is not a report at all", () => {
     const v2 = { ...fixture("pass-h100-node.json"), schemaVersion: 2 };
-    expect(rejection(v2)).toBe("pod smoke-x (node ip-10-40-12-34.ec2.internal): not a gpu-validate report (schemaVersion 1): schemaVersion: must be 1 (got 2); this reader knows only schemaVersion 1");
+    expect(rejection(v2)).toBe("pod smoke-x (node sample-ip-10-40-12-34.ec2.internal): not a gpu-validate report (schemaVersion 1): schemaVersion: must be 1 (got 2); this reader knows only schemaVersion 1");
     expect(rejection({ schemaVersion: 2 }, "x")).toBe("x: not a gpu-validate report (schemaVersion 1): schemaVersion: must be 1 (got 2); this reader knows only schemaVersion 1");
     expect(rejection([], "x")).toBe("x: not a gpu-validate report (schemaVersion 1): (root): must be object (got [])");
     expect(() => parseReport("{ not json", "pod p")).toThrow(/^pod p: not JSON \(/);

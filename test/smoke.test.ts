@@ -71,7 +71,7 @@ describe("gpu-validate reports (fixtures written by its own report code)", () =>
     expect(exitCodeOf([results[0], resultFromReport(report("no-gpu.json"), "x")])).toBe(2);
     expect(exitCodeOf([results[0]])).toBe(0);
     const table = renderResultsTable(results);
-    expect(table).toMatch(/train-h100\s+ip-10-40-77-1\.ec2\.internal\s+FAIL\s+\d+ s\s+node node-consistency: fail: .*; gpu3 hbm-bandwidth: fail: 2101 GB\/s vs >= 2345 GB\/s/);
+    expect(table).toMatch(/train-h100\s+sample-ip-10-40-77-1\.ec2\.internal\s+FAIL\s+\d+ s\s+node node-consistency: fail: .*; gpu3 hbm-bandwidth: fail: 2101 GB\/s vs >= 2345 GB\/s/);
     expect(table).toContain("3 node(s): 2 passed, 1 failed, 0 could not run, 0 without a result");
 
     const xml = junitXml(results, "smoke/us-east-1");
@@ -84,7 +84,7 @@ describe("gpu-validate reports (fixtures written by its own report code)", () =>
     expect(Number(suites[0][2])).toBe(countIn(trainCases, "testcase"));
     expect(Number(suites[0][3])).toBe(countIn(trainCases, "failure"));
     expect(Number(suites[0][3])).toBeGreaterThanOrEqual(2);
-    expect(trainCases).toMatch(/<testcase classname="train-h100\.ip-10-40-77-1\.ec2\.internal" name="gpu3 hbm-bandwidth" time="[\d.]+"><failure message="gpu3 hbm-bandwidth: fail: /);
+    expect(trainCases).toMatch(/<testcase classname="train-h100\.sample-ip-10-40-77-1\.ec2\.internal" name="gpu3 hbm-bandwidth" time="[\d.]+"><failure message="gpu3 hbm-bandwidth: fail: /);
     // Every attribute value is escaped: no raw quotes or angle brackets inside one.
     for (const attribute of xml.matchAll(/="([^"]*)"/g)) expect(attribute[1]).not.toMatch(/[<>]/);
   });
@@ -169,7 +169,7 @@ describe("npm run smoke against a cluster", () => {
     const limits = Object.fromEntries(jobs.map((job) => [job.spec.template.spec.nodeName, job.spec.template.spec.containers[0].resources.limits]));
     expect(limits["ip-10-40-12-34.ec2.internal"]).toMatchObject({ "nvidia.com/gpu": "8" });
     expect(limits["ip-10-40-3-9.ec2.internal"]).toMatchObject({ "nvidia.com/gpu": "1" });
-    expect(limits["ip-10-40-8-8.ec2.internal"]).toMatchObject({ "nvidia.com/mig-3g.20gb": "1" });
+    expect(limits["ip-10-40-8-8.ec2.internal"]).toMatchObject({ "nvidia.com/mig-1g.5gb": "16", "nvidia.com/mig-2g.10gb": "8", "nvidia.com/mig-3g.20gb": "8" }); // every slice of the node
     expect(kube.deleted.sort()).toEqual(jobs.map((job) => job.metadata.name).sort());
     expect(kube.unauthorized).toBe(0);
   }, SUBPROCESS_TEST_MS);

@@ -49,17 +49,20 @@ describe("what a validation pod holds and expects", () => {
     });
   });
 
-  it("time-sliced pools: one replica", () => {
+  it("time-sliced pools: one replica (the device plugin refuses a pod asking for more)", () => {
     expect(validationTarget(poolModel(pool({ instanceType: "g6.xlarge", sharing: { mode: "time-slicing", replicas: 4 } })), "full")).toEqual({
       resources: { "nvidia.com/gpu": 1 },
       args: ["--profile", "full", "--expect-sku", "0x27b8", "--sharing", "time-slicing", "--expect-gpus", "1"],
     });
   });
 
-  it("MIG pools: one slice of the largest profile, checked against it", () => {
+  it("MIG pools: every slice of the layout on every GPU, each checked, and the slices against the layout", () => {
     const target = validationTarget(poolModel(pool({ instanceType: "p4d.24xlarge", sharing: { mode: "mig", layout: { "1g.5gb": 2, "3g.20gb": 1, "2g.10gb": 1 } } })), "quick");
-    expect(target.resources).toEqual({ "nvidia.com/mig-3g.20gb": 1 });
-    expect(target.args).toEqual(expect.arrayContaining(["--sharing", "mig", "--expect-mig-profile", "3g.20gb", "--expect-sku", "0x20b0"]));
+    expect(target.resources).toEqual({ "nvidia.com/mig-1g.5gb": 16, "nvidia.com/mig-2g.10gb": 8, "nvidia.com/mig-3g.20gb": 8 });
+    expect(target.args).toEqual([
+      "--profile", "quick", "--expect-sku", "0x20b0",
+      "--sharing", "mig", "--expect-gpus", "32", "--expect-mig-slices", "1g.5gb=16,2g.10gb=8,3g.20gb=8",
+    ]);
   });
 });
 
@@ -174,8 +177,8 @@ describe("the node-join gate", () => {
     });
     expect(spec.tolerations.map((toleration) => toleration.key)).toEqual(["nvidia.com/gpu", VALIDATION_TAINT.key]);
     expect(spec.containers[0].command).toEqual(["fastgpu-join-gate"]);
-    expect(spec.containers[0].args).toEqual(expect.arrayContaining(["--profile", "quick", "--expect-mig-profile", "7g.40gb"]));
-    expect(spec.containers[0].resources.limits).toMatchObject({ "nvidia.com/mig-7g.40gb": "1" });
+    expect(spec.containers[0].args).toEqual(expect.arrayContaining(["--profile", "quick", "--expect-mig-slices", "7g.40gb=8"]));
+    expect(spec.containers[0].resources.limits).toMatchObject({ "nvidia.com/mig-7g.40gb": "8" });
     expect(spec.serviceAccountName).toBe("gpu-join-gate");
   });
 

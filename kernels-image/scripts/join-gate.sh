@@ -6,6 +6,9 @@
 #   pass                 -> RESULT_LABEL=passed, the taint is removed
 #   fail / could not run -> RESULT_LABEL=failed, the taint stays (fail closed),
 #                           a Warning Event about the Node says why
+#   timeout              -> the same, Event GPUValidationTimedOut: gpu-validate
+#                           reported its deadline passed (exit 2), or did not
+#                           end within the outer limit and was killed
 #   bad usage            -> RESULT_LABEL=failed, Event GPUValidationMisconfigured
 # After labelling it sleeps: the DaemonSet's node affinity excludes labelled
 # nodes, so the controller removes the pod. Exiting instead would restart the
@@ -23,6 +26,11 @@
 #   POD_NAMESPACE    optional, logged for context
 #   TERMINATION_LOG  default /dev/termination-log (REPORT_DIR/termination-log
 #                    when that is not writable)
+#   GATE_TIMEOUT_SECONDS the outer limit on gpu-validate; default: its own
+#                    --deadline (else 150 quick / 900 full) + GATE_TIMEOUT_GRACE
+#   GATE_TIMEOUT_GRACE   seconds on top of the deadline for start-up and the
+#                    report, default 60; GATE_TIMEOUT_KILL_AFTER: SIGKILL this
+#                    long after the SIGTERM, default 10
 #   KUBECTL_RETRY_DELAY  seconds before the 2nd and (doubled) 3rd kubectl attempt, default 2
 #   JOIN_GATE_NO_SLEEP=1 test only: return after labelling instead of sleeping
 # RBAC: nodes get+patch (label, taint, uid), events create in EVENT_NAMESPACE.
@@ -34,6 +42,8 @@ RESULT_LABEL=${RESULT_LABEL:-fastgpu.io/gpu-validation}
 REPORT_DIR=${REPORT_DIR:-/tmp}
 EVENT_NAMESPACE=${EVENT_NAMESPACE:-default}
 KUBECTL_RETRY_DELAY=${KUBECTL_RETRY_DELAY:-2}
+GATE_TIMEOUT_GRACE=${GATE_TIMEOUT_GRACE:-60}
+GATE_TIMEOUT_KILL_AFTER=${GATE_TIMEOUT_KILL_AFTER:-10}
 readonly event_message_max_bytes=1000
 
 log() { printf 'fastgpu-join-gate: %s\n' "$*" >&2; }
@@ -154,6 +164,30 @@ hold() {
   exec sleep infinity
 }
 
+# gpu-validate's own deadline in whole seconds, from its arguments (--deadline
+# S or --deadline=S, else its --profile's default: quick 150, full 900).
+validate_deadline() {
+  local deadline="" profile=quick previous="" arg
+  for arg in "$@"; do
+    case $previous in
+      --deadline) deadline=$arg ;;
+      --profile) profile=$arg ;;
+    esac
+    case $arg in
+      --deadline=*) deadline=${arg#*=} ;;
+      --profile=*) profile=${arg#*=} ;;
+    esac
+    previous=$arg
+  done
+  if [[ $deadline =~ ^[0-9]+([.][0-9]*)?$ ]]; then
+    printf '%d' "$((${deadline%%.*} + 1))"  # rounded up
+  elif [[ $profile == full ]]; then
+    printf '900'
+  else
+    printf '150'
+  fi
+}
+
 # True when $1 can be written (created if need be).
 writable() { (: >>"$1") 2>/dev/null; }
 
@@ -174,11 +208,21 @@ main() {
   rm -f "$report" "$stderr_file"
   : >"$termination_log"  # no summary of an earlier run may be mistaken for this one
 
+  # The outer limit: a GPU that hangs in a call gpu-validate cannot time out
+  # itself (or a gpu-validate that hangs) still ends as a failed node.
+  local deadline limit
+  deadline=$(validate_deadline "$@")
+  limit=${GATE_TIMEOUT_SECONDS:-$((deadline + GATE_TIMEOUT_GRACE))}
   log "validating node $NODE_NAME (pod namespace ${POD_NAMESPACE:-unknown}):" \
-    "gpu-validate $* --json $report --termination-log $termination_log"
-  local rc=0
+    "gpu-validate $* --json $report --termination-log $termination_log (outer limit ${limit} s)"
+  local rc=0 started=$SECONDS
   # The table goes to the log (stderr); stdout carries only the JSON report.
-  gpu-validate "$@" --json "$report" --termination-log "$termination_log" >&2 2>"$stderr_file" || rc=$?
+  timeout --kill-after="$GATE_TIMEOUT_KILL_AFTER" "$limit" \
+    gpu-validate "$@" --json "$report" --termination-log "$termination_log" >&2 2>"$stderr_file" || rc=$?
+  # 124 is timeout(1)'s own code; 137 (SIGKILL) is its --kill-after only once
+  # the limit has passed, before that something else killed it (OOM).
+  local timed_out=0
+  if ((rc == 124 || (rc == 137 && SECONDS - started >= limit))); then timed_out=1; fi
   [[ -s $stderr_file ]] && cat "$stderr_file" >&2
   if [[ -s $report ]]; then
     log "gpu-validate exited $rc; the JSON report follows on stdout"
@@ -192,6 +236,13 @@ main() {
   trap 'log "SIGTERM received; finishing the node update first"' TERM
   local summary
   summary=$(cat "$termination_log" 2>/dev/null || true)
+  if ((timed_out)); then
+    label_node failed
+    record_event GPUValidationTimedOut \
+      "timeout: gpu-validate did not finish within the gate's ${limit} s limit (its own deadline: ${deadline} s) and was stopped (exit $rc); a GPU may be hung, look for XID errors in the kernel log. ${summary:-$(tail -c 400 "$stderr_file" 2>/dev/null)}"
+    log "node $NODE_NAME did not pass GPU validation (timeout); $GATE_TAINT_KEY stays on it"
+    hold
+  fi
   case $rc in
     0)
       # Exit 0 with no passing report is --help/--list/--version in the
@@ -209,6 +260,8 @@ main() {
     1 | 2)
       local reason=GPUValidationFailed
       ((rc == 2)) && reason=GPUValidationCouldNotRun  # not proven good: fail closed
+      # gpu-validate's own deadline passed (its report says so): a timeout.
+      if ((rc == 2)) && grep -q '"expired": true' "$report" 2>/dev/null; then reason=GPUValidationTimedOut; fi
       [[ -n $summary ]] || summary="gpu-validate exited $rc without a summary: $(tail -c 600 "$stderr_file" 2>/dev/null)"
       label_node failed
       record_event "$reason" "$summary"

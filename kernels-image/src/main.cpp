@@ -1,10 +1,10 @@
-// gpu-validate: runs the checks on every GPU of the pod concurrently (one
-// thread per device), then the node checks, and reports a verdict whose exit
-// code means pass (0), fail (1), could not run (2) or bad usage (3).
+// gpu-validate: parses the command line, then hands the run to
+// runValidation (src/core/run.h: the checks on every GPU of the pod
+// concurrently, the node checks, one deadline over all of it) with the real
+// CUDA and NVML, and reports a verdict whose exit code means pass (0), fail
+// (1), could not run (2) or bad usage (3).
 #include <unistd.h>
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -12,15 +12,13 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 #include "cli.h"
-#include "context_setup.h"
 #include "cuda/device_checks.h"
 #include "cuda/device_discovery.h"
 #include "cuda/registry.h"
 #include "report.h"
-#include "runner.h"
+#include "run.h"
 
 #ifndef GV_VERSION
 #define GV_VERSION "0.0.0-dev"
@@ -124,8 +122,7 @@ int emitReport(RunReport& report) {
   return exitCode;
 }
 
-int run(const std::vector<std::string>& args) {
-  auto wallStart = std::chrono::steady_clock::now();
+int run(const std::vector<std::string>& args, double startedAt) {
   ParseOutcome parsed = parseArguments(args);
   switch (parsed.action) {
     case ParseOutcome::Action::BadUsage:
@@ -164,127 +161,44 @@ int run(const std::vector<std::string>& args) {
     return kExitBadUsage;
   }
 
-  RunReport report;
-  report.toolVersion = GV_VERSION;
-  report.cublas = builtWithCublas();
-  report.cudaArchitectures = GV_CUDA_ARCHITECTURES;
-  report.skuTableUpdated = table.updated();
-  report.startedAtUtc = utcNow();
-  report.options = options;
-  report.nodeName = resolveNodeName(options.nodeName, std::getenv("NODE_NAME"), hostName());
-  FaultSet faults(options.faults);
-  report.injectedFaults = faults.names();
-
-  std::string nvmlReason;
-  std::unique_ptr<NvmlApi> nvml = openNvmlLibrary("libnvidia-ml.so.1", &nvmlReason);
-  report.nvmlAvailable = nvml != nullptr;
-  report.nvmlReason = nvmlReason;
-
-  Discovery discovery = discoverDevices(nvml.get());
-  report.facts = discovery.facts;
-
-  NodeShared shared;
-  std::vector<std::unique_ptr<GpuContext>> contexts;
-  std::vector<std::unique_ptr<GpuRunState>> runs;
-  for (const DiscoveredGpu& gpu : discovery.gpus) {
-    auto context = std::make_unique<GpuContext>(options, table);
-    context->identity = gpu.identity;
-    context->faults = faults;
-    SkuResolution sku = resolveSku(table, gpu.identity, options.expectSku);
-    context->sku = sku.sku;
-    context->skuMatchedBy = sku.matchedBy;
-    SharingDecision sharing = decideSharing(options.sharing, gpu.identity);
-    context->timeSliced = sharing.timeSliced;
-    context->sharingSource = sharing.source;
-    context->nvml = nvml.get();
-    context->nvmlDevice = gpu.nvmlDevice;
-    context->nvmlMigDevice = gpu.nvmlMigDevice;
-    context->nvmlUnavailableReason =
-        nvml ? "NVML has no handle for PCI bus " + gpu.identity.pciBusId : nvmlReason;
-    context->node = &shared;
-    auto run = std::make_unique<GpuRunState>();
-    run->context = context.get();
-    contexts.push_back(std::move(context));
-    runs.push_back(std::move(run));
-  }
-
-  NodeContext node(options, table);
-  node.faults = faults;
-  node.facts = discovery.facts;
-  for (auto& run : runs) node.gpus.push_back(run.get());
+  RunIdentity identity;
+  identity.toolVersion = GV_VERSION;
+  identity.toolBuild = kToolBuildBinary;
+  identity.cublas = builtWithCublas();
+  identity.cudaArchitectures = GV_CUDA_ARCHITECTURES;
+  identity.startedAtUtc = utcNow();
+  identity.nodeName = resolveNodeName(options.nodeName, std::getenv("NODE_NAME"), hostName());
 
   CheckRegistry registry = makeCheckRegistry();
-  report.nodeChecks = runNodeChecks(node, registry.node(), NodeCheck::Phase::BeforeGpuChecks);
-  report.couldNotRunReason = discovery.couldNotRunReason;
+  CheckSet checks;
+  checks.gpu = std::move(registry.gpuChecks);
+  checks.node = std::move(registry.nodeChecks);
 
-  // One worker per GPU; a watchdog gives up on GPUs that hang.
-  std::mutex doneMutex;
-  std::condition_variable doneSignal;
-  std::size_t finished = 0;
-  std::vector<std::thread> workers;
-  std::vector<GpuCheck*> gpuChecks = registry.gpu();
-  for (auto& runPointer : runs) {
-    GpuRunState* run = runPointer.get();
-    const GpuIdentity& id = run->context->identity;
-    if (id.computeMajor * 10 + id.computeMinor < 75) {  // inventory reports it; nothing here can run
-      std::lock_guard<std::mutex> lock(doneMutex);
-      ++finished;
-      continue;
-    }
-    workers.emplace_back([run, &gpuChecks, &options, &doneMutex, &doneSignal, &finished] {
-      std::string error = initializeDevice(run->context->identity.cudaIndex);
-      if (!error.empty()) {
-        run->context->cudaUnusable = true;
-        run->context->cudaUnusableReason = error;
-      }
-      runGpuChecks(*run, gpuChecks, options.profile);
-      std::lock_guard<std::mutex> lock(doneMutex);
-      ++finished;
-      doneSignal.notify_all();
-    });
-  }
-  double deadline = options.deadlineSeconds.value_or(defaultDeadlineSeconds(options.profile));
-  bool allDone = false;
-  {
-    std::unique_lock<std::mutex> lock(doneMutex);
-    allDone = doneSignal.wait_until(lock, wallStart + std::chrono::duration<double>(deadline),
-                                    [&] { return finished == runs.size(); });
-  }
-  if (!allDone) {
-    // Threads stuck in a CUDA call cannot be joined: report and leave.
-    for (auto& run : runs) {
-      GpuSnapshot snapshot = snapshotOf(*run);
-      std::lock_guard<std::mutex> lock(run->mutex);
-      if (!run->finished) {
-        CheckResult hung;
-        hung.name = run->currentCheck.empty() ? "gpu-worker" : run->currentCheck;
-        hung.status = Status::Fail;
-        hung.reason = "did not finish within the " + std::to_string(static_cast<int>(deadline)) +
-                      " s deadline: the GPU may be hung (look for XID errors in the kernel log)";
-        snapshot.checks.push_back(hung);
-      }
-      report.gpus.push_back(snapshot);
-    }
-    report.durationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
-    int code = emitReport(report);
-    std::_Exit(code);
-  }
-  for (auto& worker : workers) worker.join();
+  RunPlatform platform;
+  platform.openNvml = [](std::string* whyNot) { return openNvmlLibrary("libnvidia-ml.so.1", whyNot); };
+  platform.discover = discoverDevices;
+  platform.initializeDevice = initializeDevice;
+  platform.runSlice = runSliceProcess;
+  platform.startedAt = startedAt;
+  const char* child = std::getenv(kMigChildEnvironment);
+  platform.migChild = child && std::string(child) == "1";
 
-  std::vector<CheckResult> after = runNodeChecks(node, registry.node(), NodeCheck::Phase::AfterGpuChecks);
-  report.nodeChecks.insert(report.nodeChecks.end(), after.begin(), after.end());
-  for (auto& run : runs) report.gpus.push_back(snapshotOf(*run));
-  report.durationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
-  return emitReport(report);
+  RunOutcome outcome = runValidation(options, table, std::move(checks), std::move(platform), identity);
+  int code = emitReport(outcome.report);
+  // Threads stuck inside a CUDA call (a hung GPU) can neither be joined nor
+  // stopped: leave without running destructors under them.
+  if (outcome.abandoned) std::_Exit(code);
+  return code;
 }
 
 }  // namespace
 }  // namespace gv
 
 int main(int argc, char** argv) {
+  double startedAt = gv::steadyClock().now();  // the deadline counts from here
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    return gv::run(args);
+    return gv::run(args, startedAt);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gpu-validate: internal error: %s\n", e.what());
     return gv::kExitCouldNotRun;

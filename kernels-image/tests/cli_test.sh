@@ -43,6 +43,8 @@ expect_exit 3 -- "$binary" --profile medium
 expect_exit 3 -- "$binary" --bogus
 expect_exit 3 -- "$binary" --expect-gpus 0
 expect_exit 3 -- "$binary" --inject-fault cosmic-ray
+expect_exit 3 -- "$binary" --expect-mig-slices 1g.10gb
+expect_exit 3 -- "$binary" --sharing exclusive --expect-mig-slices 1g.10gb=7
 expect_exit 3 -- "$binary" --expect-sku H300 --json "$work/never.json"
 [[ ! -e "$work/never.json" ]] || fail "bad usage wrote a report"
 expect_exit 3 -- "$binary" --skus "$work/does-not-exist.json"
@@ -57,6 +59,12 @@ ls "$work" | grep -q '\.tmp\.' && fail "temporary report file left behind"
 grep -q '"name": "test-node"' "$work/report.json" || fail "node name not in report"
 grep -q '"reason": "cudaGetDeviceCount failed: ' "$work/report.json" || fail "report lacks the CUDA error as reason"
 grep -q "VERDICT: COULD-NOT-RUN (exit 2)" "$work/out" || fail "table lacks the verdict"
+# The real binary says it is the real binary, and what its one deadline was.
+grep -q '"build": "gpu-validate"' "$work/report.json" || fail "report lacks tool.build gpu-validate"
+grep -q '"seconds": 150' "$work/report.json" || fail "report lacks the quick profile's 150 s deadline"
+grep -q '"expired": false' "$work/report.json" || fail "report says the deadline expired"
+expect_exit 2 -- "$binary" --json "$work/deadline.json" --deadline 42.5
+grep -q '"seconds": 42.5' "$work/deadline.json" || fail "--deadline 42.5 is not the report's deadline"
 
 # --json - puts the JSON alone on stdout and the table on stderr.
 expect_exit 2 -- "$binary" --json - --profile full

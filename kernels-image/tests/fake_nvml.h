@@ -1,10 +1,17 @@
 // An NvmlApi whose every answer is a field the test sets. Defaults describe
-// a healthy H100 SXM on a Gen5 x16 link.
+// a healthy H100 SXM on a Gen5 x16 link. It also answers the NvmlHealthApi
+// queries (health.h: NVLink, recovery action, SRAM ECC, NUMA node, XIDs).
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "health.h"
 #include "nvml_api.h"
 
 namespace gvtest {
@@ -12,7 +19,7 @@ namespace gvtest {
 using gv::NvmlDevice;
 using gv::NvmlResult;
 
-struct FakeNvml final : gv::NvmlApi {
+struct FakeNvml final : gv::NvmlApi, gv::NvmlHealthApi {
   NvmlResult<std::string> driver = NvmlResult<std::string>::success("580.95.05");
   NvmlResult<int> cudaDriver = NvmlResult<int>::success(13000);
   NvmlResult<unsigned> count = NvmlResult<unsigned>::success(1);
@@ -42,6 +49,17 @@ struct FakeNvml final : gv::NvmlApi {
   NvmlResult<unsigned> smClock = NvmlResult<unsigned>::success(1980);
   NvmlResult<unsigned> maxSmClock = NvmlResult<unsigned>::success(1980);
   std::atomic<int> reasonQueries{0};
+  // NvmlHealthApi: 18 active NVLink4 links without errors, no recovery action.
+  NvmlResult<unsigned> nvLinks = NvmlResult<unsigned>::success(18);
+  std::map<unsigned, NvmlResult<bool>> nvLinkStates;  // absent: active
+  std::map<std::pair<unsigned, int>, NvmlResult<std::uint64_t>> nvLinkErrors;  // (link, NvLinkCounter); absent: 0
+  NvmlResult<unsigned> recoveryAction = NvmlResult<unsigned>::success(gv::recovery::kNone);
+  NvmlResult<gv::SramEccStatus> sram = NvmlResult<gv::SramEccStatus>::success(gv::SramEccStatus{});
+  NvmlResult<unsigned> numaNode = NvmlResult<unsigned>::success(0);
+  int xidWatchCode = gv::nvml::kSuccess;  // what registering the XID watch answers
+  int xidDrainCode = gv::nvml::kSuccess;
+  std::vector<gv::XidEvent> pendingXids;  // delivered by the next drain of a watch
+  std::mutex xidMutex;
 
   // nvmlErrorString's text for the codes we act on, so reports built on the
   // fake read like real ones.
@@ -97,6 +115,36 @@ struct FakeNvml final : gv::NvmlApi {
   NvmlResult<unsigned> enforcedPowerLimitMilliwatts(NvmlDevice) override { return powerLimit; }
   NvmlResult<unsigned> smClockMhz(NvmlDevice) override { return smClock; }
   NvmlResult<unsigned> maxSmClockMhz(NvmlDevice) override { return maxSmClock; }
+
+  NvmlResult<unsigned> nvLinkCount(NvmlDevice) override { return nvLinks; }
+  NvmlResult<bool> nvLinkActive(NvmlDevice, unsigned link) override {
+    auto it = nvLinkStates.find(link);
+    return it == nvLinkStates.end() ? NvmlResult<bool>::success(true) : it->second;
+  }
+  NvmlResult<std::uint64_t> nvLinkErrorCounter(NvmlDevice, unsigned link, gv::NvLinkCounter counter) override {
+    auto it = nvLinkErrors.find({link, static_cast<int>(counter)});
+    return it == nvLinkErrors.end() ? NvmlResult<std::uint64_t>::success(0) : it->second;
+  }
+  NvmlResult<unsigned> gpuRecoveryAction(NvmlDevice) override { return recoveryAction; }
+  NvmlResult<gv::SramEccStatus> sramEccStatus(NvmlDevice) override { return sram; }
+  NvmlResult<unsigned> numaNodeId(NvmlDevice) override { return numaNode; }
+
+  struct Watch final : gv::XidWatch {
+    explicit Watch(FakeNvml* owner_) : owner(owner_) {}
+    NvmlResult<std::vector<gv::XidEvent>> drain() override {
+      std::lock_guard<std::mutex> lock(owner->xidMutex);
+      if (owner->xidDrainCode != gv::nvml::kSuccess)
+        return NvmlResult<std::vector<gv::XidEvent>>::failure(owner->xidDrainCode);
+      std::vector<gv::XidEvent> events;
+      events.swap(owner->pendingXids);
+      return NvmlResult<std::vector<gv::XidEvent>>::success(events);
+    }
+    FakeNvml* owner;
+  };
+  NvmlResult<std::shared_ptr<gv::XidWatch>> watchXids(NvmlDevice) override {
+    if (xidWatchCode != gv::nvml::kSuccess) return NvmlResult<std::shared_ptr<gv::XidWatch>>::failure(xidWatchCode);
+    return NvmlResult<std::shared_ptr<gv::XidWatch>>::success(std::make_shared<Watch>(this));
+  }
 
   NvmlDevice handle() { return static_cast<NvmlDevice>(this); }
 };

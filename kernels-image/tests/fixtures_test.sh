@@ -24,6 +24,10 @@ case $mode in
     "$sample_reports" "$out" >/dev/null
     for name in "${generated[@]}"; do
       [[ -f $out/$name ]] || fail "sample_reports did not write $name"
+      # Synthetic, and saying so inside: consumers can tell them from a real report.
+      grep -q '"build": "sample_reports"' "$out/$name" || fail "$name does not say tool.build sample_reports"
+      grep -q '"name": "sample-' "$out/$name" || fail "$name has no sample- node name"
+      grep -q '"cublas": false' "$out/$name" || fail "$name claims cuBLAS (sample_reports has none)"
     done
     for produced in "$out"/*.json; do
       name=$(basename "$produced")
@@ -57,7 +61,7 @@ case $mode in
                                 --status gemm-correctness=pass --status ecc-errors=pass"
       [fail-l4-timeslice.json]="--verdict fail --exit 1 --status ecc-errors=fail --status pcie-link=fail"
       [pass-a100-mig.json]="--verdict pass --exit 0 --status mig-slice=pass --status row-remap=skip
-                            --status p2p-bandwidth=skip"
+                            --status p2p-bandwidth=skip --status pinned-bandwidth=skip"
       [no-gpu.json]="--verdict could-not-run --exit 2 --status inventory=error"
     )
     [[ -f $fixtures/no-gpu.json ]] || fail "no-gpu.json (the real binary's report on a GPU-less machine) is missing"

@@ -40,10 +40,16 @@ case $1 in
 esac
 EOF
 
-# gpu-validate: exits FAKE_RC; writes a report (verdict FAKE_VERDICT) to the
-# --json file and FAKE_SUMMARY to the --termination-log file when told to.
-cat >"$bin/gpu-validate" <<'EOF'
+# gpu-validate: exits FAKE_RC; writes a report (verdict FAKE_VERDICT, its
+# deadline expired with FAKE_EXPIRED=1) to the --json file and FAKE_SUMMARY to
+# the --termination-log file when told to. FAKE_HANG=1: never returns (the
+# real sleep, not the fake one below).
+real_sleep=$(PATH=/usr/bin:/bin command -v sleep)
+cat >"$bin/gpu-validate" <<EOF
 #!/usr/bin/env bash
+[[ \${FAKE_HANG:-} == 1 ]] && exec "$real_sleep" 600
+EOF
+cat >>"$bin/gpu-validate" <<'EOF'
 printf '%s\n' "$*" >"$FAKE_DIR/gpu-validate.args"
 json="" termination=""
 while (($#)); do
@@ -55,7 +61,10 @@ while (($#)); do
 done
 echo "VERDICT: table for the log"
 if [[ -n ${FAKE_VERDICT:-} && -n $json ]]; then
-  printf '{\n  "schemaVersion": 1,\n  "verdict": "%s",\n  "exitCode": %s\n}\n' "$FAKE_VERDICT" "$FAKE_RC" >"$json"
+  expired=false
+  [[ ${FAKE_EXPIRED:-} == 1 ]] && expired=true
+  printf '{\n  "schemaVersion": 1,\n  "verdict": "%s",\n  "exitCode": %s,\n  "deadline": {\n    "expired": %s\n  }\n}\n' \
+    "$FAKE_VERDICT" "$FAKE_RC" "$expired" >"$json"
 fi
 [[ -n ${FAKE_SUMMARY:-} && -n $termination ]] && printf '%s' "$FAKE_SUMMARY" >"$termination"
 [[ -n ${FAKE_STDERR:-} ]] && printf '%s\n' "$FAKE_STDERR" >&2
@@ -228,6 +237,38 @@ run_gate killed FAKE_RC=137 -- --profile quick
 expect_rc killed 0
 expect_call killed "label node $node_name $label=failed --overwrite"
 grep -Fq '"reason":"GPUValidationCouldNotRun"' "$work/killed/event.json" 2>/dev/null || fail "killed: no CouldNotRun Event"
+
+# ---- the outer limit: gpu-validate's deadline (or its profile's) plus the grace, unless set
+run_gate limit-default FAKE_RC=0 FAKE_VERDICT=pass -- --profile quick
+expect_log limit-default "(outer limit 210 s)"
+run_gate limit-full FAKE_RC=0 FAKE_VERDICT=pass -- --profile=full
+expect_log limit-full "(outer limit 960 s)"
+run_gate limit-deadline FAKE_RC=0 FAKE_VERDICT=pass GATE_TIMEOUT_GRACE=5 -- --deadline 42.5 --profile full
+expect_log limit-deadline "(outer limit 48 s)"
+run_gate limit-set FAKE_RC=0 FAKE_VERDICT=pass GATE_TIMEOUT_SECONDS=77 -- --deadline=30
+expect_log limit-set "(outer limit 77 s)"
+
+# ---- a gpu-validate that never returns (a GPU hung in a call): stopped at the
+# limit, the node fails and its Event says timeout. The limit is one second; the
+# hang is endless, so nothing here depends on how fast the machine is.
+run_gate hang FAKE_HANG=1 GATE_TIMEOUT_SECONDS=1 GATE_TIMEOUT_KILL_AFTER=5 -- --profile quick
+expect_rc hang 0
+expect_call hang "label node $node_name $label=failed --overwrite"
+expect_no_call hang taint
+grep -Fq '"reason":"GPUValidationTimedOut"' "$work/hang/event.json" 2>/dev/null || fail "hang: no TimedOut Event"
+grep -Fq "timeout: gpu-validate did not finish within the gate's 1 s limit (its own deadline: 150 s)" \
+  "$work/hang/event.json" 2>/dev/null || fail "hang: the Event does not say timeout"
+expect_log hang "did not pass GPU validation (timeout)"
+
+# ---- gpu-validate's own deadline passed (exit 2, the report says expired): a timeout too
+run_gate own-deadline FAKE_RC=2 FAKE_VERDICT=could-not-run FAKE_EXPIRED=1 \
+  FAKE_SUMMARY=$'gpu-validate could-not-run on n (exit 2)\ncould not run: timeout: the 150 s deadline passed during gpu-checks' \
+  -- --profile quick
+expect_call own-deadline "label node $node_name $label=failed --overwrite"
+grep -Fq '"reason":"GPUValidationTimedOut"' "$work/own-deadline/event.json" 2>/dev/null ||
+  fail "own-deadline: no TimedOut Event"
+grep -Fq 'could not run: timeout: the 150 s deadline passed' "$work/own-deadline/event.json" 2>/dev/null ||
+  fail "own-deadline: the Event lacks the summary"
 
 # ---- labelling fails: non-zero exit after three attempts, nothing else done
 run_gate label-fails FAKE_RC=0 FAKE_VERDICT=pass FAKE_KUBECTL_FAIL=label -- --profile quick

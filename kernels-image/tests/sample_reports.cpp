@@ -2,30 +2,40 @@
 //
 // Writes the sample reports committed under tests/fixtures/reports/, for the
 // consumers of the JSON (report aggregation, JUnit output) to test against.
-// Everything a GPU-less machine can run is the real code: argument parsing,
-// SKU resolution and sharing decisions, the runner, the NVML health checks on
-// a fake NVML, floor selection and the performance judgements, the node checks
-// (inventory, p2p, node-consistency), the verdict and the JSON writer. Only
+// They are synthetic and say so inside: tool.build "sample_reports", node
+// names starting "sample-", tool.cublas false (this program has no cuBLAS).
+//
+// Everything a GPU-less machine can run is the real code, called as the
+// binary calls it: argument parsing, runValidation (src/core/run.h: context
+// assembly, SKU resolution and sharing decisions, the runner, the node checks,
+// the deadline, the skip policy and the verdict) with the real check registry
+// (src/cuda/registry.cpp, linked in), the NVML health checks on a fake NVML,
+// floor selection and the performance judgements, and the JSON writer. Only
 // what needs a GPU is given: device identities, measured numbers and NVML
-// readings. Timestamps and durations are fixed, so the files are byte-stable
-// and ctest (fixtures.reports) fails when the code and the committed copies
-// differ.
+// readings. The device checks' factories (src/cuda/device_checks.h) are
+// defined here as replays of those numbers through the judging code the real
+// checks call, so the registry's order is the binary's. Timestamps and
+// durations are fixed, so the files are byte-stable and ctest
+// (fixtures.reports) fails when the code and the committed copies differ.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cli.h"
 #include "context_setup.h"
+#include "cuda/device_checks.h"
+#include "cuda/registry.h"
 #include "fake_nvml.h"
 #include "health.h"
 #include "performance.h"
 #include "report.h"
-#include "runner.h"
+#include "run.h"
 
 #ifndef GV_VERSION
 #error "GV_VERSION must be defined by the build"
@@ -81,7 +91,8 @@ const std::map<std::string, double>& fixedDurations() {
       {"memory-pattern", 6.372915},   {"gemm-correctness", 1.906442},  {"gemm-throughput", 3.418027},
       {"pinned-bandwidth", 1.271583}, {"ecc-errors", 0.000512},        {"row-remap", 0.000388},
       {"pcie-link", 0.000027},        {"clocks-under-load", 0.000431}, {"p2p-bandwidth", 4.861209},
-      {"node-consistency", 0.000064}};
+      {"node-consistency", 0.000064}, {"health-baseline", 0.000733},   {"nvlink-health", 0.000214},
+      {"xid-events", 0.000391},       {"recovery-action", 0.000052},   {"mig-layout", 0.000019}};
   return durations;
 }
 
@@ -224,9 +235,11 @@ class GemmThroughputReplay final : public Replay {
     const GpuPlan& g = gpu(context);
     const int n = 8192;
     double secondsPerGemm = 2.0 * n * n * static_cast<double>(n) / (g.gemmMedianTflops * 1e12);
+    // The replayed number stands for a cuBLAS measurement, so it is judged as
+    // one; the report's tool.cublas says false because nothing here ran cuBLAS.
     CheckResult result = evaluateGemmThroughput(
         g.gemmMedianTflops, selectFloor(FloorKind::Gemm, context.skus, context.floorContext()), true);
-    result.details.set("engine", "cublas");
+    result.details.set("engine", "cublas (replayed: synthetic)");
     result.details.set("dtype", g.identity.computeMajor >= 8 ? "bf16" : "fp16");
     result.details.set("size", n);
     result.details.set("batches", g.gemmBatches);
@@ -272,93 +285,115 @@ class P2pReplay final : public NodeCheck {
   const NodePlan& plan_;
 };
 
-// ---- one run, as main.cpp orchestrates it
+// ---- one run, as the binary runs it
 
-RunReport runScenario(const NodePlan& plan) {
+// Wall-clock windows inside details (the health checks time their watch from
+// the baseline to the end): every number under a key ending in "Seconds"
+// becomes 21.4, so the files stay byte-stable.
+Json fixedSeconds(const Json& value) {
+  if (value.isArray()) {
+    Json out = Json::array();
+    for (const Json& item : value.asArray()) out.push(fixedSeconds(item));
+    return out;
+  }
+  if (!value.isObject()) return value;
+  Json out = Json::object();
+  for (const auto& [key, member] : value.asObject()) {
+    bool seconds = key.size() > 7 && key.compare(key.size() - 7, 7, "Seconds") == 0;
+    out.set(key, seconds && member.isNumber() ? Json(21.4) : fixedSeconds(member));
+  }
+  return out;
+}
+
+// The scenario the device checks replay (the registry's factories take no arguments).
+const NodePlan* gPlan = nullptr;
+
+// Time stands still: the run takes the scenario's duration, the deadline never passes.
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(double now) : now_(now) {}
+  double now() override { return now_; }
+  bool waitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& signal, double,
+                 const std::function<bool()>& done) override {
+    signal.wait(lock, done);
+    return true;
+  }
+
+ private:
+  double now_;
+};
+
+RunReport runScenario(NodePlan& plan) {
   ParseOutcome parsed = parseArguments(plan.args);
   if (parsed.action != ParseOutcome::Action::Run) throw std::runtime_error(plan.file + ": bad arguments");
   const Options& options = parsed.options;
-  const SkuTable& table = SkuTable::builtIn();
+  gPlan = &plan;
 
-  RunReport report;
-  report.toolVersion = GV_VERSION;
-  report.cublas = true;  // the released image is built with cuBLAS
-  report.cudaArchitectures = GV_RELEASE_CUDA_ARCHITECTURES;
-  report.skuTableUpdated = table.updated();
-  report.startedAtUtc = plan.startedAt;
-  report.options = options;
-  report.nodeName = resolveNodeName(options.nodeName, plan.nodeName.c_str(), "pod-hostname");
-  report.nvmlAvailable = true;
+  RunIdentity identity;
+  identity.toolVersion = GV_VERSION;
+  identity.toolBuild = kToolBuildSampleReports;
+  identity.cublas = builtWithCublas();  // false: nothing here ran cuBLAS
+  identity.cudaArchitectures = GV_RELEASE_CUDA_ARCHITECTURES;
+  identity.startedAtUtc = plan.startedAt;
+  identity.nodeName = resolveNodeName(options.nodeName, plan.nodeName.c_str(), "pod-hostname");
 
-  NodeFacts facts;
-  facts.cudaRuntimeVersion = 13000;
-  facts.cudaDriverVersion = 13000;
-  facts.cudaDeviceCount = static_cast<int>(plan.gpus.size());
-  collectNvmlFacts(*plan.gpus.front().nvml, &facts);
-  report.facts = facts;
+  CheckRegistry registry = makeCheckRegistry();  // src/cuda/registry.cpp, with the replays below
+  CheckSet checks;
+  checks.gpu = std::move(registry.gpuChecks);
+  checks.node = std::move(registry.nodeChecks);
 
-  std::vector<std::unique_ptr<GpuContext>> contexts;
-  std::vector<std::unique_ptr<GpuRunState>> runs;
-  for (const GpuPlan& gpu : plan.gpus) {
-    auto context = std::make_unique<GpuContext>(options, table);
-    context->identity = gpu.identity;
-    SkuResolution sku = resolveSku(table, gpu.identity, options.expectSku);
-    context->sku = sku.sku;
-    context->skuMatchedBy = sku.matchedBy;
-    SharingDecision sharing = decideSharing(options.sharing, gpu.identity);
-    context->timeSliced = sharing.timeSliced;
-    context->sharingSource = sharing.source;
-    context->nvml = gpu.nvml.get();
-    context->nvmlDevice = gpu.nvml->handle();
-    if (gpu.identity.migInstance) context->nvmlMigDevice = gpu.nvml->handle();
-    for (const TelemetrySample& sample : samplesOf(gpu.load)) context->telemetry.add(sample);
-    auto run = std::make_unique<GpuRunState>();
-    run->context = context.get();
-    contexts.push_back(std::move(context));
-    runs.push_back(std::move(run));
-  }
+  // Each GPU has its own fake NVML; the first also answers the node-wide queries.
+  std::vector<gvtest::FakeNvml*> fakes;
+  for (GpuPlan& gpu : plan.gpus) fakes.push_back(gpu.nvml.get());
+  FixedClock clock(plan.durationSeconds);
+  RunPlatform platform;
+  platform.openNvml = [&plan](std::string*) -> std::unique_ptr<NvmlApi> { return std::move(plan.gpus.front().nvml); };
+  platform.discover = [&plan, fakes](NvmlApi* nvml) {
+    Discovery discovery;
+    discovery.facts.cudaRuntimeVersion = 13000;
+    discovery.facts.cudaDriverVersion = 13000;
+    discovery.facts.cudaDeviceCount = static_cast<int>(plan.gpus.size());
+    collectNvmlFacts(*nvml, &discovery.facts);
+    for (std::size_t i = 0; i < plan.gpus.size(); ++i) {
+      DiscoveredGpu gpu;
+      gpu.identity = plan.gpus[i].identity;
+      gpu.nvmlDevice = fakes[i]->handle();
+      if (gpu.identity.migInstance) gpu.nvmlMigDevice = fakes[i]->handle();
+      discovery.gpus.push_back(gpu);
+    }
+    return discovery;
+  };
+  platform.initializeDevice = [](int) { return std::string(); };
+  // The replays start no sampler: the NVML samples a GPU would have given go in here.
+  platform.prepareGpu = [&plan, fakes](GpuContext& context, const DiscoveredGpu&) {
+    std::size_t index = static_cast<std::size_t>(context.identity.cudaIndex);
+    context.nvml = fakes.at(index);
+    for (const TelemetrySample& sample : samplesOf(plan.gpus.at(index).load)) context.telemetry.add(sample);
+  };
+  platform.clock = &clock;
+  platform.startedAt = 0.0;
 
-  NodeContext node(options, table);
-  node.facts = facts;
-  for (auto& run : runs) node.gpus.push_back(run.get());
-
-  // The registry's order (src/cuda/registry.cpp).
-  std::vector<std::unique_ptr<GpuCheck>> gpuChecks;
-  gpuChecks.push_back(makeMigSliceCheck());
-  gpuChecks.push_back(std::make_unique<HbmReplay>(plan));
-  gpuChecks.push_back(std::make_unique<MemoryPatternReplay>(plan));
-  gpuChecks.push_back(std::make_unique<GemmCorrectnessReplay>(plan));
-  gpuChecks.push_back(std::make_unique<GemmThroughputReplay>(plan));
-  gpuChecks.push_back(std::make_unique<PinnedReplay>(plan));
-  gpuChecks.push_back(std::make_unique<SustainedLoadReplay>(plan));
-  gpuChecks.push_back(makeEccErrorsCheck());
-  gpuChecks.push_back(makeRowRemapCheck());
-  gpuChecks.push_back(makePcieLinkCheck());
-  gpuChecks.push_back(makeClocksUnderLoadCheck());
-  std::vector<std::unique_ptr<NodeCheck>> nodeChecks;
-  nodeChecks.push_back(makeInventoryCheck());
-  nodeChecks.push_back(std::make_unique<P2pReplay>(plan));
-  nodeChecks.push_back(makeNodeConsistencyCheck());
-  std::vector<GpuCheck*> gpuPointers;
-  for (auto& check : gpuChecks) gpuPointers.push_back(check.get());
-  std::vector<NodeCheck*> nodePointers;
-  for (auto& check : nodeChecks) nodePointers.push_back(check.get());
-
-  report.nodeChecks = runNodeChecks(node, nodePointers, NodeCheck::Phase::BeforeGpuChecks);
-  for (auto& run : runs) runGpuChecks(*run, gpuPointers, options.profile);
-  std::vector<CheckResult> after = runNodeChecks(node, nodePointers, NodeCheck::Phase::AfterGpuChecks);
-  report.nodeChecks.insert(report.nodeChecks.end(), after.begin(), after.end());
-
-  for (auto& run : runs) report.gpus.push_back(snapshotOf(*run));
+  RunOutcome outcome = runValidation(options, SkuTable::builtIn(), std::move(checks), std::move(platform), identity);
+  if (outcome.abandoned) throw std::runtime_error(plan.file + ": the run did not finish");
+  RunReport report = outcome.report;
 
   // The runner timed what ran (skipped checks stay at 0): fixed values instead.
-  auto fix = [](std::vector<CheckResult>& checks) {
-    for (CheckResult& check : checks)
-      if (check.durationSeconds > 0) check.durationSeconds = fixedDurations().at(check.name);
+  // Checks that time their own window (since the health baseline) say so in
+  // the reason and details: the window is fixed too.
+  const std::regex window("[0-9.]+(e[-+]?[0-9]+)? s of checks");
+  auto fix = [&plan, &window](std::vector<CheckResult>& checks) {
+    for (CheckResult& check : checks) {
+      check.reason = std::regex_replace(check.reason, window, "21.4 s of checks");
+      check.details = fixedSeconds(check.details);
+      if (check.durationSeconds <= 0) continue;
+      auto fixed = fixedDurations().find(check.name);
+      if (fixed == fixedDurations().end())
+        throw std::runtime_error(plan.file + ": no fixed duration for " + check.name + " (add it to fixedDurations)");
+      check.durationSeconds = fixed->second;
+    }
   };
   fix(report.nodeChecks);
   for (GpuSnapshot& gpu : report.gpus) fix(gpu.checks);
-  report.durationSeconds = plan.durationSeconds;
   finalizeVerdict(report);
   return report;
 }
@@ -447,6 +482,7 @@ GpuPlan l4(const std::string& node) {
   g.nvml->rows = NvmlResult<RemappedRows>::success({0, 0, false, false});
   g.nvml->maxGen = NvmlResult<unsigned>::success(4);
   g.nvml->maxWidth = NvmlResult<unsigned>::success(16);
+  g.nvml->nvLinks = NvmlResult<unsigned>::success(0);  // PCIe only
   g.nvml->slowdownTemperature = NvmlResult<unsigned>::success(95);
   g.nvml->powerLimit = NvmlResult<unsigned>::success(72000);
   g.nvml->maxSmClock = NvmlResult<unsigned>::success(2040);
@@ -481,7 +517,7 @@ NodePlan l4Node(const std::string& file, const std::string& name, const std::str
 NodePlan a100MigNode() {
   NodePlan plan;
   plan.file = "pass-a100-mig.json";
-  plan.nodeName = "ip-10-40-8-8.ec2.internal";
+  plan.nodeName = "sample-ip-10-40-8-8.ec2.internal";
   plan.args = {"--profile",    "quick", "--json",    "-",   "--expect-gpus",        "1",
                "--expect-sku", "A100-SXM4-40GB", "--sharing", "mig", "--expect-mig-profile", "3g.20gb"};
   plan.startedAt = "2026-11-26T10:05:37Z";
@@ -508,6 +544,7 @@ NodePlan a100MigNode() {
   g.nvml->deviceName = NvmlResult<std::string>::success("NVIDIA A100-SXM4-40GB");
   g.nvml->pci = NvmlResult<std::uint32_t>::success(0x20b010de);
   g.nvml->mig = NvmlResult<MigMode>::success({1, 1});
+  g.nvml->nvLinks = NvmlResult<unsigned>::success(12);  // NVLink3 on the parent GPU
   g.nvml->volatileCorrected = NvmlResult<std::uint64_t>::success(0);
   // NVML answers "not supported" for row remapping on a MIG GPU with instances.
   g.nvml->rows = NvmlResult<RemappedRows>::failure(nvml::kErrorNotSupported);
@@ -534,16 +571,16 @@ NodePlan a100MigNode() {
 
 std::vector<NodePlan> scenarios() {
   std::vector<NodePlan> plans;
-  plans.push_back(h100Node("pass-h100-node.json", "ip-10-40-12-34.ec2.internal", "2026-11-26T09:30:12Z"));
+  plans.push_back(h100Node("pass-h100-node.json", "sample-ip-10-40-12-34.ec2.internal", "2026-11-26T09:30:12Z"));
 
-  NodePlan failing = h100Node("fail-h100-node.json", "ip-10-40-77-1.ec2.internal", "2026-11-26T09:41:03Z");
+  NodePlan failing = h100Node("fail-h100-node.json", "sample-ip-10-40-77-1.ec2.internal", "2026-11-26T09:41:03Z");
   failing.gpus[3].hbm = {2100.5, 2108.2, 0};  // slow memory: the copy kernel and cudaMemcpy agree
   failing.gpus[5].nvml->rows = NvmlResult<RemappedRows>::success({0, 1, true, false});
   plans.push_back(std::move(failing));
 
-  plans.push_back(l4Node("pass-l4-timeslice.json", "ip-10-40-3-9.ec2.internal", "2026-11-26T09:52:48Z"));
+  plans.push_back(l4Node("pass-l4-timeslice.json", "sample-ip-10-40-3-9.ec2.internal", "2026-11-26T09:52:48Z"));
 
-  NodePlan degraded = l4Node("fail-l4-timeslice.json", "ip-10-40-3-10.ec2.internal", "2026-11-26T09:58:20Z");
+  NodePlan degraded = l4Node("fail-l4-timeslice.json", "sample-ip-10-40-3-10.ec2.internal", "2026-11-26T09:58:20Z");
   degraded.gpus[0].nvml->volatileUncorrected = NvmlResult<std::uint64_t>::success(2);
   degraded.gpus[0].nvml->aggregateUncorrected = NvmlResult<std::uint64_t>::success(2);
   degraded.gpus[0].load.pcieWidth = 8;  // the link trained to x8 under load
@@ -557,13 +594,25 @@ std::vector<NodePlan> scenarios() {
 
 }  // namespace
 
+// The device checks of src/cuda/device_checks.h, as replays of the scenario.
+namespace gv {
+std::unique_ptr<GpuCheck> makeHbmBandwidthCheck() { return std::make_unique<HbmReplay>(*gPlan); }
+std::unique_ptr<GpuCheck> makeMemoryPatternCheck() { return std::make_unique<MemoryPatternReplay>(*gPlan); }
+std::unique_ptr<GpuCheck> makeGemmCorrectnessCheck() { return std::make_unique<GemmCorrectnessReplay>(*gPlan); }
+std::unique_ptr<GpuCheck> makeGemmThroughputCheck() { return std::make_unique<GemmThroughputReplay>(*gPlan); }
+std::unique_ptr<GpuCheck> makePinnedBandwidthCheck() { return std::make_unique<PinnedReplay>(*gPlan); }
+std::unique_ptr<GpuCheck> makeSustainedLoadCheck() { return std::make_unique<SustainedLoadReplay>(*gPlan); }
+std::unique_ptr<NodeCheck> makeP2pBandwidthCheck() { return std::make_unique<P2pReplay>(*gPlan); }
+bool builtWithCublas() { return false; }
+}  // namespace gv
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: sample_reports OUTDIR\n");
     return 2;
   }
   try {
-    for (const NodePlan& plan : scenarios()) {
+    for (NodePlan& plan : scenarios()) {
       RunReport report = runScenario(plan);
       std::string path = std::string(argv[1]) + "/" + plan.file;
       std::string error;

@@ -109,3 +109,45 @@ TEST(node_name_prefers_flag_then_environment_then_hostname) {
   CHECK_EQ(gv::resolveNodeName(std::nullopt, nullptr, "host"), std::string("host"));
   CHECK_EQ(gv::resolveNodeName(std::nullopt, nullptr, ""), std::string("unknown"));
 }
+
+TEST(expect_mig_slices_lists_every_slice_by_profile) {
+  ParseOutcome out = parse({"--sharing", "mig", "--expect-mig-slices", "3g.40gb=8,1g.10gb=16"});
+  REQUIRE(out.action == Action::Run);
+  REQUIRE(out.options.expectMigSlices.size() == 2);
+  CHECK_EQ(out.options.expectMigSlices[0].first, std::string("1g.10gb"));  // sorted by profile
+  CHECK_EQ(out.options.expectMigSlices[0].second, 16);
+  CHECK_EQ(out.options.expectMigSlices[1].first, std::string("3g.40gb"));
+  for (std::vector<std::string> bad :
+       {std::vector<std::string>{"--expect-mig-slices", "1g.10gb"}, {"--expect-mig-slices", "1g.10gb=0"},
+        {"--expect-mig-slices", "big=2"}, {"--expect-mig-slices", "1g.10gb=1,1g.10gb=2"},
+        {"--sharing", "exclusive", "--expect-mig-slices", "1g.10gb=7"},
+        {"--expect-mig-profile", "3g.40gb", "--expect-mig-slices", "1g.10gb=7"}, {"--expect-mig-slices"}})
+    CHECK(parse(bad).action == Action::BadUsage);
+  CHECK(parse({"--expect-mig-profile", "1g.10gb", "--expect-mig-slices", "1g.10gb=7"}).action == Action::Run);
+}
+
+// The child run of one MIG slice gets the parent's options back as arguments.
+TEST(arguments_for_parse_back_to_the_same_options) {
+  ParseOutcome out = parse({"--profile", "full", "--json", "/tmp/r.json", "--expect-sku", "H200", "--expect-gpus", "8",
+                            "--expect-mig-slices", "1g.18gb=7", "--sharing", "mig", "--node-name", "n",
+                            "--skus", "my.json", "--deadline", "42.125", "--inject-fault", "slow-hbm",
+                            "--inject-fault", "gpu-missing", "--termination-log", "/tmp/t"});
+  REQUIRE(out.action == Action::Run);
+  ParseOutcome again = gv::parseArguments(gv::argumentsFor(out.options));
+  REQUIRE(again.action == Action::Run);
+  const gv::Options &a = out.options, &b = again.options;
+  CHECK(a.profile == b.profile);
+  CHECK(a.jsonPath == b.jsonPath);
+  CHECK(a.expectSku == b.expectSku);
+  CHECK(a.expectGpus == b.expectGpus);
+  CHECK(a.expectMigSlices == b.expectMigSlices);
+  CHECK(a.sharing == b.sharing);
+  CHECK(a.nodeName == b.nodeName);
+  CHECK(a.skuFile == b.skuFile);
+  CHECK(a.deadlineSeconds == b.deadlineSeconds);
+  CHECK(a.terminationLogPath == b.terminationLogPath);
+  CHECK(a.faults == b.faults);
+  ParseOutcome profile = gv::parseArguments(gv::argumentsFor(parse({"--expect-mig-profile", "3g.40gb"}).options));
+  CHECK(profile.options.expectMigProfile == std::string("3g.40gb"));
+  CHECK(!gv::parseArguments(gv::argumentsFor(parse({}).options)).options.sharing.has_value());  // auto stays auto
+}

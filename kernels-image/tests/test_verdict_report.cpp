@@ -24,13 +24,26 @@ static CheckResult result(const std::string& name, Status status, std::optional<
 
 TEST(verdict_fail_beats_could_not_run_beats_pass) {
   CheckResult pass = result("a", Status::Pass), fail = result("b", Status::Fail), error = result("c", Status::Error),
-              skip = result("d", Status::Skip);
-  auto decide = [](std::vector<const CheckResult*> results, std::optional<std::string> reason = std::nullopt) {
+              skip = result("d", Status::Skip), exempt = result("e", Status::Skip);
+  exempt.exemption = "rule: why this skip proves nothing is missing";
+  auto decide = [](std::vector<const CheckResult*> results, std::optional<std::string> reason = std::nullopt,
+                   std::optional<std::string> timeout = std::nullopt) {
     std::vector<gv::LabelledResult> labelled;
     for (auto* r : results) labelled.emplace_back("gpu0", r);
-    return gv::decideVerdict(labelled, reason);
+    return gv::decideVerdict(labelled, reason, timeout);
   };
-  CHECK_EQ(decide({&pass, &skip}).exitCode, 0);
+  // A skip without an exemption means something was not validated (exit 2);
+  // an exempt one does not stand in the way of a pass.
+  CHECK_EQ(decide({&pass, &skip}).exitCode, 2);
+  CHECK_CONTAINS(decide({&pass, &skip}).reason, "1 check(s) skipped without an exemption: gpu0/d (d reason)");
+  CHECK_EQ(decide({&pass, &exempt}).exitCode, 0);
+  CHECK_EQ(decide({&fail, &skip}).exitCode, 1);
+  CHECK_EQ(decide({&exempt}).exitCode, 2);  // nothing passed
+  // The deadline: could-not-run with "timeout", unless something already failed.
+  CHECK_EQ(decide({&pass}, std::nullopt, std::string("the 150 s deadline passed")).exitCode, 2);
+  CHECK_EQ(decide({&pass}, std::nullopt, std::string("x")).reason, std::string("timeout: x"));
+  CHECK_EQ(decide({&fail}, std::nullopt, std::string("x")).exitCode, 1);
+  CHECK_CONTAINS(decide({&fail}, std::nullopt, std::string("x")).reason, "also timeout: x");
   CHECK_EQ(decide({&pass, &fail, &error}).exitCode, 1);
   CHECK_CONTAINS(decide({&pass, &fail}).reason, "gpu0/b");
   CHECK_EQ(decide({&pass, &error}).exitCode, 2);
@@ -196,11 +209,13 @@ TEST(termination_summary_of_could_not_run_gives_the_reason_and_node_checks) {
   report.injectedFaults = {"slow-hbm"};
   gv::finalizeVerdict(report);
   std::vector<std::string> lines = linesOf(gv::terminationSummary(report));
-  REQUIRE(lines.size() == 4);
+  REQUIRE(lines.size() == 5);
   CHECK_EQ(lines[0], std::string("gpu-validate could-not-run on ip-10-40-9-9.ec2.internal (exit 2)"));
   CHECK_EQ(lines[1], std::string("injected faults: slow-hbm (a test, not a real verdict)"));
   CHECK_EQ(lines[2], std::string("could not run: cudaGetDeviceCount failed: cudaErrorInsufficientDriver"));
   CHECK_EQ(lines[3], std::string("node inventory: error: CUDA cannot enumerate GPUs: cudaErrorInsufficientDriver"));
+  // No GPU, so nothing exempts the skip: it is listed as one reason for exit 2.
+  CHECK_EQ(lines[4], std::string("node node-consistency: skip (no exemption): node-consistency reason"));
 }
 
 TEST(termination_summary_keeps_one_line_per_check_and_clips_long_reasons) {
@@ -341,7 +356,7 @@ TEST(inventory_checks_expected_sku_sm_count_and_compute_capability) {
   f.options.expectSku = "B200";
   CheckResult wrong = f.inventory();
   CHECK(wrong.status == Status::Fail);
-  CHECK_CONTAINS(wrong.reason, "is not a B200 (PCI device id 0x2335, expected 0x2901)");
+  CHECK_CONTAINS(wrong.reason, "is not a B200 (PCI device id 0x2335, expected 0x2901");
   f.options.expectSku.reset();
   f.contexts[0]->identity.smCount = 114;
   CHECK_CONTAINS(f.inventory().reason, "has 114 SMs, a H200 has 132");

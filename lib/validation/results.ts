@@ -19,7 +19,9 @@ export interface ValidationReport {
   tool: {
     name: "gpu-validate";
     version: string;
-    /** GEMM throughput used cuBLAS (else our WMMA kernel, floor not binding) */
+    /** what wrote the report: gpu-validate (the binary, on the GPUs it names), or sample_reports (a synthetic fixture: invented measurements, no GPU ran anything; its node names start with sample-). Absent in reports of images before 2026-12 */
+    build?: "gpu-validate" | "sample_reports";
+    /** the binary was built with cuBLAS, so gemm-throughput measured with it (without it gemm-throughput cannot pass) */
     cublas: boolean;
     cudaArchitectures: string;
     skuTableUpdated: string;
@@ -32,6 +34,16 @@ export interface ValidationReport {
   /** 0 pass, 1 fail, 2 could-not-run (3, bad usage, writes no report) */
   exitCode: 0 | 1 | 2;
   reason: string;
+  /** the one limit of the whole run (--deadline): NVML init, discovery, the GPU checks and the node checks after them. Absent in reports of images before 2026-12 */
+  deadline?: {
+    seconds: number;
+    /** true: the run ended at the deadline, the verdict is could-not-run (timeout) unless a check had failed */
+    expired: boolean;
+    /** where the run was when the deadline passed (nvml-init, discovery, gpu-checks, mig-slices, node-checks ...) */
+    phase: string | null;
+    /** what was still running: "gpu3 memory-pattern", "node p2p-bandwidth", "discovery", "slice MIG-..." */
+    unfinished: string[];
+  };
   /** Non-empty means this report comes from a fault-injection test, never a real verdict */
   injectedFaults: string[];
   node: {
@@ -40,6 +52,11 @@ export interface ValidationReport {
     expectedGpus: number | null;
     expectedSku: string | null;
     expectedMigProfile: string | null;
+    /** --expect-mig-slices: every MIG slice of the node by profile; each slice is validated by a run of its own (absent in reports of images before 2026-12) */
+    expectedMigSlices?: ({
+      profile: string;
+      count: number;
+    })[] | null;
     cudaDeviceCount: number | null;
     nvmlDeviceCount: number | null;
   };
@@ -63,7 +80,7 @@ export interface ValidationReport {
 }
 
 export interface ReportGpu {
-  /** CUDA device ordinal inside the pod */
+  /** CUDA device ordinal inside the pod; when every MIG slice is validated by a run of its own, the slice's ordinal in the report */
   index: number;
   name: string;
   /** GPU-... for a whole GPU, MIG-... for a MIG instance */
@@ -104,6 +121,8 @@ export interface ReportCheck {
   /** check-specific measurements, free-form */
   details: Record<string, unknown>;
   injectedFaults: string[];
+  /** for a skip: the documented rule that allows it ("<rule>: <why>", src/core/skip_policy.cpp); null on a skip means no rule does, and the verdict is could-not-run (could not validate). null for every other status. Absent in reports of images before 2026-12 */
+  exemption?: string | null;
 }
 
 export interface ReportThreshold {
@@ -112,7 +131,7 @@ export interface ReportThreshold {
   unit: string;
   /** where the number comes from (datasheet, DCGM, aznhc, derived ...) */
   source: string;
-  /** false: reported only, the check is skip */
+  /** false: reported only, the check is skip (and counts towards a pass only with an exemption) */
   binding: boolean;
   notBindingReason?: string;
 }

@@ -1,7 +1,8 @@
 /**
- * How gpu-validate runs on a pool's nodes: which GPUs a validation pod holds (all of the node's GPUs for an
- * exclusive pool, one replica or one MIG slice for a shared one), what it is told to expect, and the pod spec
- * the deploy gate, the join gate and `npm run smoke` share.
+ * How gpu-validate runs on a pool's nodes: which GPUs a validation pod holds (every GPU of the node, whatever the
+ * sharing mode: all of an exclusive node's GPUs, every replica of a time-sliced node so the pod holds each physical
+ * GPU alone, every slice of a MIG node's layout), what it is told to expect, and the pod spec the deploy gate, the
+ * join gate and `npm run smoke` share.
  */
 import type { ValidationConfig } from "../config/schema";
 import type { PoolModel } from "../model/pool";
@@ -17,7 +18,10 @@ const IMAGE_UID = 65532;
 
 export type { ValidationTarget };
 
-/** What a validation pod holds on a node of the pool (the sharing mode decides), and what it checks there. */
+/**
+ * What a validation pod holds on a node of the pool (the sharing mode decides: always the whole node, so every floor
+ * binds), and what it checks there: the profile, the SKU's PCI device id, then the mode's arguments.
+ */
 export function validationTarget(model: PoolModel, profile: ValidationConfig["profile"]): ValidationTarget {
   const target = model.sharing.validationTarget;
   return { resources: target.resources, args: ["--profile", profile, "--expect-sku", model.gpu.pciDeviceId, ...target.args] };

@@ -30,6 +30,9 @@ struct CheckResult {
   std::string reason;
   Json details = Json::object();
   std::vector<std::string> injectedFaults;
+  // For a skip: the documented exemption that allows it (skip_policy.cpp),
+  // absent when none does, which makes the run "could not validate".
+  std::optional<std::string> exemption;
 };
 
 // Sets status and reason from the threshold; records the value either way.
@@ -85,7 +88,8 @@ struct GpuContext {
   TelemetryLog telemetry;
   NodeShared* node = nullptr;
 
-  // Set by the runner after a device fault: later CUDA checks are skipped.
+  // Set when the CUDA context cannot be created, or after a device fault:
+  // later CUDA checks are skipped, and no exemption covers those skips.
   bool cudaUnusable = false;
   std::string cudaUnusableReason;
 

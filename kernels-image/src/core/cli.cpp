@@ -1,8 +1,10 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 #include "mig_profile.h"
 
@@ -47,10 +49,15 @@ std::string usageText() {
       "                              --list-skus); its floors apply even if the device is unidentified\n"
       "  --expect-gpus N             fail inventory if fewer than N GPUs are visible\n"
       "  --expect-mig-profile P      MIG profile the pool promised, e.g. 1g.10gb, 3g.40gb, 1g.18gb+me\n"
+      "  --expect-mig-slices LIST    every MIG slice of the node, per profile: 1g.10gb=14,3g.40gb=8; each\n"
+      "                              slice is validated in its own process (CUDA sees one MIG device per\n"
+      "                              process) and the slices found must match the list\n"
       "  --sharing MODE              exclusive | time-slicing | mig | auto (default: auto-detect)\n"
       "  --node-name NAME            node name in the report (default: $NODE_NAME, else hostname)\n"
       "  --skus FILE                 use this SKU table instead of the built-in data/skus.json\n"
-      "  --deadline SECONDS          give up on hung GPUs after this long (default: quick 150, full 900)\n"
+      "  --deadline SECONDS          one limit for the whole run (NVML init, discovery, every check, the node\n"
+      "                              checks): what has not finished then is a timeout, exit 2 (default:\n"
+      "                              quick 150, full 900)\n"
       "  --termination-log FILE      after the run (pass, fail or could not run) write a short summary to\n"
       "                              FILE: verdict, node, exit code, one line per failed check, under 4000\n"
       "                              bytes; for Kubernetes use /dev/termination-log. Not written on bad\n"
@@ -125,6 +132,22 @@ ParseOutcome parseArguments(const std::vector<std::string>& args) {
       if (!value(&v)) return bad("--expect-mig-profile needs a profile such as 1g.10gb");
       if (!parseMigProfile(v)) return bad("--expect-mig-profile: '" + v + "' is not a MIG profile like 1g.10gb");
       options.expectMigProfile = v;
+    } else if (arg == "--expect-mig-slices") {
+      if (!value(&v) || v.empty()) return bad("--expect-mig-slices needs PROFILE=COUNT[,PROFILE=COUNT...]");
+      options.expectMigSlices.clear();
+      std::stringstream items(v);
+      for (std::string item; std::getline(items, item, ',');) {
+        std::size_t eq = item.find('=');
+        int count = 0;
+        if (eq == std::string::npos || !parseMigProfile(item.substr(0, eq)) ||
+            !parseInt(item.substr(eq + 1), &count) || count < 1)
+          return bad("--expect-mig-slices: '" + item + "' is not PROFILE=COUNT like 1g.10gb=7");
+        std::string profile = item.substr(0, eq);
+        for (const auto& seen : options.expectMigSlices)
+          if (seen.first == profile) return bad("--expect-mig-slices names " + profile + " twice");
+        options.expectMigSlices.emplace_back(profile, count);
+      }
+      std::sort(options.expectMigSlices.begin(), options.expectMigSlices.end());
     } else if (arg == "--sharing") {
       if (!value(&v)) return bad("--sharing needs exclusive, time-slicing, mig or auto");
       if (v == "auto") {
@@ -158,7 +181,46 @@ ParseOutcome parseArguments(const std::vector<std::string>& args) {
   }
   if (options.sharing == SharingMode::Exclusive && options.expectMigProfile)
     return bad("--expect-mig-profile contradicts --sharing exclusive");
+  if (options.sharing == SharingMode::Exclusive && !options.expectMigSlices.empty())
+    return bad("--expect-mig-slices contradicts --sharing exclusive");
+  if (options.expectMigProfile && !options.expectMigSlices.empty()) {
+    auto expected = parseMigProfile(*options.expectMigProfile);
+    for (const auto& [profile, count] : options.expectMigSlices)
+      if (parseMigProfile(profile)->baseName() != expected->baseName())
+        return bad("--expect-mig-slices names " + profile + ", --expect-mig-profile says every slice is " +
+                   *options.expectMigProfile);
+  }
   return outcome;
+}
+
+std::vector<std::string> argumentsFor(const Options& options) {
+  std::vector<std::string> args = {"--profile", toString(options.profile)};
+  auto add = [&args](const char* flag, const std::string& value) {
+    args.push_back(flag);
+    args.push_back(value);
+  };
+  if (options.jsonPath) add("--json", *options.jsonPath);
+  if (options.expectSku) add("--expect-sku", *options.expectSku);
+  if (options.expectMigProfile) add("--expect-mig-profile", *options.expectMigProfile);
+  if (!options.expectMigSlices.empty()) {
+    std::string list;
+    for (const auto& [profile, count] : options.expectMigSlices)
+      list += (list.empty() ? "" : ",") + profile + "=" + std::to_string(count);
+    add("--expect-mig-slices", list);
+  }
+  add("--sharing", options.sharing ? toString(*options.sharing) : "auto");
+  if (options.expectGpus) add("--expect-gpus", std::to_string(*options.expectGpus));
+  if (options.nodeName) add("--node-name", *options.nodeName);
+  if (options.skuFile) add("--skus", *options.skuFile);
+  if (options.deadlineSeconds) {
+    std::ostringstream seconds;
+    seconds.precision(17);
+    seconds << *options.deadlineSeconds;
+    add("--deadline", seconds.str());
+  }
+  if (options.terminationLogPath) add("--termination-log", *options.terminationLogPath);
+  for (Fault fault : options.faults) add("--inject-fault", faultInfo(fault).name);
+  return args;
 }
 
 std::string resolveNodeName(const std::optional<std::string>& flag, const char* environment,

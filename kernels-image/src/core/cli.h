@@ -20,6 +20,10 @@ struct ParseOutcome {
 ParseOutcome parseArguments(const std::vector<std::string>& args);
 std::string usageText();
 
+// Arguments that parse back to `options` (parseArguments(argumentsFor(o))
+// gives o), for the child run of one MIG slice (run.h).
+std::vector<std::string> argumentsFor(const Options& options);
+
 // --node-name, else $NODE_NAME (set by the Kubernetes downward API), else hostname.
 std::string resolveNodeName(const std::optional<std::string>& flag, const char* environment,
                             const std::string& hostname);

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "faults.h"
@@ -15,6 +16,9 @@ struct Options {
   std::optional<std::string> jsonPath;  // "-" means stdout
   std::optional<std::string> expectSku;
   std::optional<std::string> expectMigProfile;
+  // --expect-mig-slices 1g.10gb=14,3g.40gb=8: every slice of the node's MIG
+  // layout, per profile (sorted by profile); each slice is validated (run.h).
+  std::vector<std::pair<std::string, int>> expectMigSlices;
   std::optional<SharingMode> sharing;  // nullopt: auto-detect
   std::optional<int> expectGpus;
   std::optional<std::string> nodeName;
@@ -24,9 +28,10 @@ struct Options {
   std::vector<Fault> faults;
 };
 
-// Whole-run wall-clock limit when --deadline is not given; a GPU still busy
-// then is reported as hung. quick: well above its ~15-30 s; full: above its
-// ~6 min plan but under DCGM-style "hours".
+// Whole-run wall-clock limit when --deadline is not given: NVML init,
+// discovery, every check and the node checks after them end before it, or
+// the run reports a timeout (exit 2). quick: well above its ~15-30 s; full:
+// above its ~6 min plan but under DCGM-style "hours".
 double defaultDeadlineSeconds(Profile profile);
 
 }  // namespace gv

@@ -1,6 +1,10 @@
 #include "performance.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <set>
+#include <sstream>
 
 namespace gv {
 
@@ -38,14 +42,152 @@ CheckResult evaluatePinned(double h2dGBps, double d2hGBps, const Threshold& h2dF
   return result;
 }
 
+namespace {
+
+std::string formatValue(double value) {
+  std::ostringstream out;
+  out.precision(value >= 100 ? 5 : 4);
+  out << value;
+  return out.str();
+}
+
+std::string lowerCase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string trim(const std::string& text) {
+  std::size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return {};
+  std::size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+}  // namespace
+
+InstanceTypeChoice resolveInstanceType(const std::optional<std::string>& flag, const char* environment) {
+  InstanceTypeChoice choice;
+  if (flag && !trim(*flag).empty()) {
+    choice.instanceType = lowerCase(trim(*flag));
+    choice.source = "--instance-type";
+  } else if (environment && !trim(environment).empty()) {
+    choice.instanceType = lowerCase(trim(environment));
+    choice.source = "$INSTANCE_TYPE";
+  } else {
+    choice.source = "not given (--instance-type or $INSTANCE_TYPE)";
+  }
+  return choice;
+}
+
+HostLinkFloors selectHostLinkFloors(const SkuTable& table, const FloorContext& context,
+                                    const InstanceTypeChoice& instance) {
+  HostLinkFloors floors;
+  floors.h2d = selectFloor(FloorKind::PinnedH2D, table, context);
+  floors.d2h = selectFloor(FloorKind::PinnedD2H, table, context);
+  const HostLinkTable& links = table.hostLinks();
+  floors.details.set("instanceType", instance.instanceType);
+  floors.details.set("instanceTypeSource", instance.source);
+  const InstanceFamilyHostLink* family = instance.instanceType ? links.findInstanceType(*instance.instanceType) : nullptr;
+  int gen = family ? static_cast<int>(*family->hostPcieGen.value) : links.slowestGen();
+  const SourcedValue* hostFloor = links.floorForGen(gen);
+  std::string hostText;
+  if (family) {
+    hostText = "host link of " + *instance.instanceType + " (" + family->hostCpu + ", PCIe Gen" + std::to_string(gen) +
+               " root ports: " + family->hostPcieGen.source + ")";
+  } else {
+    std::string why = instance.instanceType ? "instance type " + *instance.instanceType + " is not in skus.json hostLinks"
+                                            : "instance type " + instance.source;
+    hostText = why + ": the slowest host link gpu-validate knows of (PCIe Gen" + std::to_string(gen) + ")";
+  }
+  floors.details.set("hostPcieGen", gen ? Json(gen) : Json());
+  floors.details.set("hostCpu", family ? Json(family->hostCpu) : Json());
+  bool hostBinds = false;
+  for (Threshold* floor : {&floors.h2d, &floors.d2h}) {
+    if (!hostFloor || !hostFloor->value || *hostFloor->value >= floor->value) continue;
+    hostBinds = true;
+    floor->source = hostText + ": " + hostFloor->source + "; the GPU's own floor is " + formatValue(floor->value) +
+                    " GB/s (" + floor->source + ")";
+    floor->value = *hostFloor->value;
+  }
+  floors.details.set("floorFrom", hostBinds ? "host link" : "GPU link");
+  return floors;
+}
+
+std::vector<int> parseCpuList(const std::string& text) {
+  std::vector<int> cpus;
+  std::stringstream stream(trim(text));
+  std::string part;
+  while (std::getline(stream, part, ',')) {
+    part = trim(part);
+    if (part.empty() || part.find_first_not_of("0123456789-") != std::string::npos) return {};
+    std::size_t dash = part.find('-');
+    try {
+      if (dash == std::string::npos) {
+        cpus.push_back(std::stoi(part));
+        continue;
+      }
+      int first = std::stoi(part.substr(0, dash)), last = std::stoi(part.substr(dash + 1));
+      if (last < first || last - first > 65535) return {};
+      for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  std::sort(cpus.begin(), cpus.end());
+  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+  return cpus;
+}
+
+std::string sysfsPciAddress(const std::string& busId) {
+  // domain:bus:device.function, the domain 4 to 8 hex digits.
+  std::string id = lowerCase(trim(busId));
+  std::size_t colon = id.find(':');
+  if (colon == std::string::npos || colon < 4 || colon > 8) return {};
+  std::string domain = id.substr(0, colon), rest = id.substr(colon + 1);
+  if (domain.find_first_not_of("0123456789abcdef") != std::string::npos) return {};
+  if (rest.size() != 7 || rest[2] != ':' || rest[5] != '.') return {};
+  for (std::size_t i : {0u, 1u, 3u, 4u, 6u})
+    if (!std::isxdigit(static_cast<unsigned char>(rest[i]))) return {};
+  domain = domain.substr(domain.size() - 4);
+  return domain + ":" + rest;
+}
+
 CheckResult evaluateGemmThroughput(double medianTflops, Threshold floor, bool cublas) {
   CheckResult result;
   result.name = "gemm-throughput";
-  if (!cublas && floor.binding) {
-    floor.binding = false;
-    floor.notBindingReason = kNoCublasNotBinding;
-  }
   applyJudgement(result, medianTflops, floor);
+  if (!cublas) {
+    // The WMMA kernel reaches a few % of peak: no floor it could meet is a gate, so no verdict but "could not".
+    result.status = Status::Error;
+    result.reason = std::string(kNoCublasCannotJudge) + " (measured " + formatValue(medianTflops) + " TFLOP/s)";
+  }
+  return result;
+}
+
+CheckResult evaluateSustainedLoad(double earlyTflops, double lateTflops, const SkuPolicy& policy, bool timeSliced,
+                                  const SustainedCorrectness& correctness) {
+  CheckResult result = evaluateSustainedLoad(earlyTflops, lateTflops, policy, timeSliced);
+  Json check = Json::object();
+  check.set("comparisons", correctness.comparisons);
+  check.set("mismatchedComparisons", correctness.mismatchedComparisons);
+  check.set("mismatchedWords", correctness.mismatchedWords);
+  check.set("firstMismatchAtSeconds",
+            correctness.firstMismatchAtSeconds >= 0 ? Json(correctness.firstMismatchAtSeconds) : Json());
+  result.details.set("resultsVsFirst", check);
+  if (correctness.mismatchedComparisons > 0) {
+    std::ostringstream text;
+    text << "GEMM results changed under load: " << correctness.mismatchedComparisons << " of "
+         << correctness.comparisons << " batches differ from the first result (" << correctness.mismatchedWords
+         << " 16-byte words), first after " << formatValue(correctness.firstMismatchAtSeconds)
+         << " s: silent data corruption; " << result.reason;
+    result.status = Status::Fail;
+    result.reason = text.str();
+  } else if (correctness.comparisons == 0 && result.status != Status::Fail) {
+    result.status = Status::Error;
+    result.reason = "no GEMM result was compared under load; " + result.reason;
+  } else {
+    result.reason += "; " + std::to_string(correctness.comparisons) + " results under load identical to the first";
+  }
   return result;
 }
 
@@ -65,7 +207,30 @@ CheckResult evaluateSustainedLoad(double earlyTflops, double lateTflops, const S
   return result;
 }
 
+namespace {
+
+Json eccJson(const std::optional<EccCounters>& counters) {
+  if (!counters) return Json();
+  Json out = Json::object();
+  out.set("corrected", counters->corrected);
+  out.set("uncorrected", counters->uncorrected);
+  if (!counters->unavailableReason.empty()) out.set("unavailable", counters->unavailableReason);
+  return out;
+}
+
+// b - a when both are there and b >= a (a counter reset, e.g. a GPU reset mid-run, gives no delta).
+std::optional<std::uint64_t> delta(const std::optional<std::uint64_t>& a, const std::optional<std::uint64_t>& b) {
+  if (!a || !b || *b < *a) return std::nullopt;
+  return *b - *a;
+}
+
+}  // namespace
+
 CheckResult evaluateMemoryPattern(const MemoryPatternMeasurement& measurement) {
+  return evaluateMemoryPattern(measurement, SkuTable::builtIn().policy());
+}
+
+CheckResult evaluateMemoryPattern(const MemoryPatternMeasurement& measurement, const SkuPolicy& policy) {
   CheckResult result;
   result.name = "memory-pattern";
   result.details.set("bytesTested", measurement.bytesTested);
@@ -75,8 +240,12 @@ CheckResult evaluateMemoryPattern(const MemoryPatternMeasurement& measurement) {
                          : Json());
   result.details.set("freeBytesAtStart", measurement.freeBytesAtStart);
   result.details.set("passes", measurement.passes);
+  result.details.set("movingInversionPasses", measurement.movingInversionPasses);
   result.details.set("rounds", measurement.rounds);
+  result.details.set("seconds", measurement.seconds);
   result.details.set("firstError", measurement.firstError);
+  result.details.set("eccBefore", eccJson(measurement.eccBefore));
+  result.details.set("eccAfter", eccJson(measurement.eccAfter));
 
   Threshold threshold = makeThreshold(
       Comparison::AtMost, 0, "bad words",
@@ -94,6 +263,37 @@ CheckResult evaluateMemoryPattern(const MemoryPatternMeasurement& measurement) {
     result.reason = "no mismatches in " + std::to_string(measurement.passes) + " passes over " +
                     std::to_string(measurement.bytesTested / (1024 * 1024)) + " MiB";
   }
+
+  // ECC: the pattern comparison never sees what ECC corrected.
+  std::optional<std::uint64_t> uncorrected, corrected;
+  if (measurement.eccBefore && measurement.eccAfter) {
+    uncorrected = delta(measurement.eccBefore->uncorrected, measurement.eccAfter->uncorrected);
+    corrected = delta(measurement.eccBefore->corrected, measurement.eccAfter->corrected);
+  }
+  result.details.set("eccUncorrectedDuringTest", uncorrected);
+  result.details.set("eccCorrectedDuringTest", corrected);
+  const double maxCorrected = policy.memoryTestMaxCorrectedEccDelta.value.value_or(0);
+  std::vector<std::string> ecc;
+  if (uncorrected && *uncorrected > 0)
+    ecc.push_back(std::to_string(*uncorrected) + " uncorrectable ECC error(s) during the test");
+  if (corrected && static_cast<double>(*corrected) > maxCorrected)
+    ecc.push_back(std::to_string(*corrected) + " ECC-corrected error(s) during the test (at most " +
+                  formatValue(maxCorrected) + ": " + policy.memoryTestMaxCorrectedEccDelta.source + ")");
+  if (!ecc.empty()) {
+    std::string joined;
+    for (const auto& part : ecc) joined += (joined.empty() ? "" : "; ") + part;
+    result.status = Status::Fail;
+    result.reason = joined + (measurement.mismatchedWords ? "; " + result.reason : "");
+  } else if (uncorrected || corrected) {
+    result.reason += "; no ECC errors during the test (NVML before/after)";
+    result.details.set("eccComparison", "compared");
+  } else {
+    std::string why = !measurement.eccBefore || !measurement.eccAfter ? std::string("NVML unavailable")
+                      : !measurement.eccBefore->unavailableReason.empty() ? measurement.eccBefore->unavailableReason
+                      : !measurement.eccAfter->unavailableReason.empty() ? measurement.eccAfter->unavailableReason
+                                                                         : std::string("a counter went backwards (reset during the test?)");
+    result.details.set("eccComparison", "not compared: " + why);
+  }
   return result;
 }
 
@@ -109,8 +309,8 @@ CheckResult evaluateGemmCorrectness(const GemmCorrectnessMeasurement& measuremen
   }
   Threshold threshold = makeThreshold(
       Comparison::AtMost, 0, "wrong elements",
-      "exact on small-integer inputs; 2^-10 x sum|a*b| on uniform inputs (3x the FP32 summation error bound at "
-      "K=2048, see gemm_correctness_check.cu)");
+      "bit-exact on full-mantissa inputs whose FP32 sums are exact (K <= 256), 3(K-1)u x sum|a*b| (u = 2^-24) on "
+      "uniform inputs, bitwise-equal repeats; derivation in src/cuda/kernels/gemm_tolerance.h");
   applyJudgement(result, static_cast<double>(measurement.mismatches), threshold);
   result.reason = measurement.mismatches
                       ? std::to_string(measurement.mismatches) + " GEMM output element(s) outside tolerance"

@@ -6,8 +6,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
+
+#include "skip_policy.h"
 
 namespace gv {
 
@@ -46,6 +49,7 @@ void appendCheckRows(std::ostringstream& out, const std::vector<CheckResult>& ch
     time.precision(1);
     time << check.durationSeconds << "s";
     std::string reason = check.reason;
+    if (check.status == Status::Skip && !check.exemption) reason = "[no exemption] " + reason;
     if (!check.injectedFaults.empty()) reason = "[injected] " + reason;
     out << "  " << pad(check.name, 19) << pad(toString(check.status), 7)
         << pad(formatValue(check.value, check.unit), 20) << pad(threshold, 22) << pad(time.str(), 8) << reason
@@ -90,6 +94,7 @@ Json checkToJson(const CheckResult& result) {
   Json faults = Json::array();
   for (const auto& fault : result.injectedFaults) faults.push(fault);
   out.set("injectedFaults", faults);
+  out.set("exemption", result.status == Status::Skip ? Json(result.exemption) : Json());
   return out;
 }
 
@@ -99,6 +104,7 @@ Json reportToJson(const RunReport& report) {
   Json tool = Json::object();
   tool.set("name", "gpu-validate");
   tool.set("version", report.toolVersion);
+  tool.set("build", report.toolBuild);
   tool.set("cublas", report.cublas);
   tool.set("cudaArchitectures", report.cudaArchitectures);
   tool.set("skuTableUpdated", report.skuTableUpdated);
@@ -112,6 +118,14 @@ Json reportToJson(const RunReport& report) {
   Json faults = Json::array();
   for (const auto& fault : report.injectedFaults) faults.push(fault);
   root.set("injectedFaults", faults);
+  Json deadline = Json::object();
+  deadline.set("seconds", report.deadline.seconds);
+  deadline.set("expired", report.deadline.expired);
+  deadline.set("phase", report.deadline.expired ? Json(report.deadline.phase) : Json());
+  Json unfinished = Json::array();
+  for (const auto& item : report.deadline.unfinished) unfinished.push(item);
+  deadline.set("unfinished", unfinished);
+  root.set("deadline", deadline);
 
   Json node = Json::object();
   node.set("name", report.nodeName);
@@ -119,6 +133,14 @@ Json reportToJson(const RunReport& report) {
   node.set("expectedGpus", report.options.expectGpus);
   node.set("expectedSku", report.options.expectSku);
   node.set("expectedMigProfile", report.options.expectMigProfile);
+  Json slices = Json::array();
+  for (const auto& [profile, count] : report.options.expectMigSlices) {
+    Json entry = Json::object();
+    entry.set("profile", profile);
+    entry.set("count", count);
+    slices.push(entry);
+  }
+  node.set("expectedMigSlices", report.options.expectMigSlices.empty() ? Json() : slices);
   node.set("cudaDeviceCount", report.facts.cudaDeviceCountError ? Json() : Json(report.facts.cudaDeviceCount));
   node.set("nvmlDeviceCount", report.facts.nvmlDeviceCount);
   root.set("node", node);
@@ -187,8 +209,100 @@ Json reportToJson(const RunReport& report) {
   return root;
 }
 
+std::optional<std::string> timeoutReason(const DeadlineInfo& deadline) {
+  if (!deadline.expired) return std::nullopt;
+  std::ostringstream seconds;
+  seconds << deadline.seconds;
+  std::string text = "the " + seconds.str() + " s deadline passed during " + deadline.phase;
+  if (!deadline.unfinished.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < deadline.unfinished.size() && i < 6; ++i)
+      list += (list.empty() ? "" : ", ") + deadline.unfinished[i];
+    if (deadline.unfinished.size() > 6) list += ", ...";
+    text += ": " + list + " did not finish";
+  }
+  return text;
+}
+
 void finalizeVerdict(RunReport& report) {
-  report.verdict = decideVerdict(labelledResults(report), report.couldNotRunReason);
+  applySkipPolicy(report);
+  report.verdict = decideVerdict(labelledResults(report), report.couldNotRunReason, timeoutReason(report.deadline));
+}
+
+namespace {
+
+Status statusFromText(const std::string& text) {
+  for (Status status : {Status::Pass, Status::Fail, Status::Skip, Status::Error})
+    if (text == toString(status)) return status;
+  throw JsonError("unknown check status '" + text + "'");
+}
+
+template <typename T>
+std::optional<T> optionalNumber(const Json& json, const std::string& key) {
+  const Json* value = json.find(key);
+  if (!value || value->isNull()) return std::nullopt;
+  return static_cast<T>(value->asNumber());
+}
+
+std::optional<std::string> optionalString(const Json& json, const std::string& key) {
+  const Json* value = json.find(key);
+  if (!value || value->isNull()) return std::nullopt;
+  return value->asString();
+}
+
+}  // namespace
+
+CheckResult checkFromJson(const Json& json) {
+  CheckResult result;
+  result.name = json.at("name").asString();
+  result.status = statusFromText(json.at("status").asString());
+  result.value = optionalNumber<double>(json, "value");
+  result.unit = optionalString(json, "unit").value_or("");
+  if (const Json* threshold = json.find("threshold"); threshold && !threshold->isNull()) {
+    Threshold t;
+    t.comparison = threshold->at("comparison").asString() == "<=" ? Comparison::AtMost : Comparison::AtLeast;
+    t.value = threshold->at("value").asNumber();
+    t.unit = threshold->at("unit").asString();
+    t.source = threshold->at("source").asString();
+    t.binding = threshold->at("binding").asBool();
+    t.notBindingReason = optionalString(*threshold, "notBindingReason").value_or("");
+    result.threshold = t;
+  }
+  result.durationSeconds = json.at("durationSeconds").asNumber();
+  result.reason = json.at("reason").asString();
+  result.details = json.at("details");
+  for (const Json& fault : json.at("injectedFaults").asArray()) result.injectedFaults.push_back(fault.asString());
+  return result;  // the exemption is decided again by the report that takes the result in
+}
+
+GpuSnapshot gpuSnapshotFromJson(const Json& json) {
+  GpuSnapshot gpu;
+  GpuIdentity& id = gpu.identity;
+  id.cudaIndex = static_cast<int>(json.at("index").asNumber());
+  id.name = json.at("name").asString();
+  id.uuid = json.at("uuid").asString();
+  id.pciBusId = json.at("pciBusId").asString();
+  if (auto pci = optionalString(json, "pciDeviceId")) id.pciDeviceId = parsePciDeviceId(*pci);
+  const std::string& capability = json.at("computeCapability").asString();
+  std::size_t dot = capability.find('.');
+  id.computeMajor = std::atoi(capability.substr(0, dot).c_str());
+  id.computeMinor = dot == std::string::npos ? 0 : std::atoi(capability.substr(dot + 1).c_str());
+  id.smCount = static_cast<int>(json.at("smCount").asNumber());
+  id.totalMemoryBytes = static_cast<std::uint64_t>(json.at("memoryBytes").asNumber());
+  if (const Json& sku = json.at("sku"); !sku.isNull()) {
+    gpu.skuKey = sku.at("key").asString();
+    gpu.skuName = sku.at("name").asString();
+    gpu.skuMatchedBy = sku.at("matchedBy").asString();
+  }
+  const Json& context = json.at("context");
+  id.migInstance = context.at("migInstance").asBool();
+  id.migProfile = optionalString(context, "migProfile");
+  id.parentUuid = optionalString(context, "migParentUuid").value_or("");
+  id.otherComputeProcesses = optionalNumber<unsigned>(context, "otherComputeProcessesAtStart");
+  gpu.timeSliced = context.at("timeSliced").asBool();
+  gpu.sharingSource = context.at("source").asString();
+  for (const Json& check : json.at("checks").asArray()) gpu.checks.push_back(checkFromJson(check));
+  return gpu;
 }
 
 std::vector<LabelledResult> labelledResults(const RunReport& report) {
@@ -227,6 +341,7 @@ std::string renderTable(const RunReport& report) {
   }
   std::string verdict = toString(report.verdict.verdict);
   for (auto& c : verdict) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (report.deadline.expired) out << "\nDEADLINE: " << *timeoutReason(report.deadline) << "\n";
   out << "\nVERDICT: " << verdict << " (exit " << report.verdict.exitCode << ") - " << report.verdict.reason << "\n";
   return out.str();
 }
@@ -255,7 +370,9 @@ std::string summaryLine(const std::string& text) {
 }
 
 std::string checkSummary(const std::string& label, const CheckResult& check) {
-  std::string line = label + " " + check.name + ": " + toString(check.status) + ": ";
+  std::string status = toString(check.status);
+  if (check.status == Status::Skip) status += " (no exemption)";  // only those are listed
+  std::string line = label + " " + check.name + ": " + status + ": ";
   if (check.value && check.threshold) {
     const Threshold& t = *check.threshold;
     line += formatValue(check.value, check.unit) + " vs " +
@@ -279,7 +396,8 @@ std::string terminationSummary(const RunReport& report, std::size_t maxBytes) {
   if (report.verdict.verdict == Verdict::CouldNotRun)
     lines.push_back(summaryLine("could not run: " + report.verdict.reason));
   for (const auto& [label, check] : labelledResults(report))
-    if (check->status == Status::Fail || check->status == Status::Error)
+    if (check->status == Status::Fail || check->status == Status::Error ||
+        (check->status == Status::Skip && !check->exemption))
       lines.push_back(summaryLine(checkSummary(label, *check)));
 
   auto tail = [](std::size_t omitted) { return "... " + std::to_string(omitted) + " more\n"; };

@@ -20,11 +20,26 @@ struct GpuSnapshot {
   std::string skuMatchedBy;
   bool timeSliced = false;
   std::string sharingSource;
+  bool nvlinkExpected = false;  // its SKU has an NVLink P2P floor (skip policy: p2p without peer access)
   std::vector<CheckResult> checks;
 };
 
+// The one deadline of a run (--deadline): NVML init, discovery, the GPU
+// checks and the node checks after them all happen before it.
+struct DeadlineInfo {
+  double seconds = 0.0;
+  bool expired = false;
+  std::string phase;                    // where the run was when it expired
+  std::vector<std::string> unfinished;  // "gpu3 memory-pattern", "node p2p-bandwidth", "discovery"
+};
+
+// What built the report: the real binary, or the synthetic fixture generator.
+inline constexpr const char* kToolBuildBinary = "gpu-validate";
+inline constexpr const char* kToolBuildSampleReports = "sample_reports";
+
 struct RunReport {
   std::string toolVersion;
+  std::string toolBuild = kToolBuildBinary;  // kToolBuildSampleReports: synthetic, no GPU measured anything
   bool cublas = false;
   std::string cudaArchitectures;
   std::string skuTableUpdated;
@@ -38,15 +53,26 @@ struct RunReport {
   std::vector<GpuSnapshot> gpus;
   std::vector<CheckResult> nodeChecks;
   std::optional<std::string> couldNotRunReason;  // run-level: no driver, no device
+  DeadlineInfo deadline;
   VerdictResult verdict;                         // filled by finalizeVerdict()
   std::vector<std::string> injectedFaults;
 };
 
-// Decides report.verdict from every result and couldNotRunReason.
+// Applies the skip policy (skip_policy.h), then decides report.verdict from
+// every result, the deadline and couldNotRunReason.
 void finalizeVerdict(RunReport& report);
+
+// The deadline's part of the verdict: "the 150 s deadline passed during
+// gpu-checks: gpu3 memory-pattern did not finish"; nullopt when it did not pass.
+std::optional<std::string> timeoutReason(const DeadlineInfo& deadline);
 
 Json checkToJson(const CheckResult& result);
 Json reportToJson(const RunReport& report);
+
+// The inverse of checkToJson and of one entry of reportToJson's "gpus", for
+// reports of child runs (one per MIG slice, see run.h). Throws JsonError.
+CheckResult checkFromJson(const Json& json);
+GpuSnapshot gpuSnapshotFromJson(const Json& json);
 std::string renderTable(const RunReport& report);
 
 // Labelled results of a whole report, for decideVerdict().

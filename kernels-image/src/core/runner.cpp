@@ -46,7 +46,7 @@ CheckResult guarded(const std::string& name, F&& body, bool* deviceFault, std::s
 }  // namespace
 
 void runGpuChecks(GpuRunState& run, const std::vector<GpuCheck*>& checks, Profile profile,
-                  std::chrono::milliseconds sampleInterval) {
+                  std::chrono::milliseconds sampleInterval, const std::atomic<bool>* stop) {
   GpuContext& context = *run.context;
   std::vector<GpuCheck*> selected;
   for (GpuCheck* check : checks)
@@ -57,11 +57,13 @@ void runGpuChecks(GpuRunState& run, const std::vector<GpuCheck*>& checks, Profil
 
   std::unique_ptr<TelemetrySampler> sampler;
   for (int i = 0; i < static_cast<int>(selected.size()); ++i) {
+    if (stop && stop->load()) break;  // the deadline passed: the run reports what it has
     GpuCheck& check = *selected[i];
     const std::string name = check.info().name;
     {
       std::lock_guard<std::mutex> lock(run.mutex);
       run.currentCheck = name;
+      run.currentCheckStart = std::chrono::steady_clock::now();
     }
     std::string why;
     if (check.usesCuda() && context.cudaUnusable) why = "CUDA context unusable: " + context.cudaUnusableReason;
@@ -94,22 +96,22 @@ void runGpuChecks(GpuRunState& run, const std::vector<GpuCheck*>& checks, Profil
   run.finished = true;
 }
 
+std::optional<CheckResult> runNodeCheck(NodeContext& context, NodeCheck& check, NodeCheck::Phase phase) {
+  if (check.phase() != phase || !inProfile(check.info().profiles, context.options.profile)) return std::nullopt;
+  const std::string name = check.info().name;
+  std::string why = check.cannotRunReason(context);
+  if (!why.empty()) return skipped(name, why);
+  auto start = std::chrono::steady_clock::now();
+  CheckResult result = guarded(name, [&] { return check.run(context); }, nullptr, nullptr);
+  result.durationSeconds = secondsSince(start);
+  return result;
+}
+
 std::vector<CheckResult> runNodeChecks(NodeContext& context, const std::vector<NodeCheck*>& checks,
                                        NodeCheck::Phase phase) {
   std::vector<CheckResult> results;
-  for (NodeCheck* check : checks) {
-    if (check->phase() != phase || !inProfile(check->info().profiles, context.options.profile)) continue;
-    const std::string name = check->info().name;
-    std::string why = check->cannotRunReason(context);
-    if (!why.empty()) {
-      results.push_back(skipped(name, why));
-      continue;
-    }
-    auto start = std::chrono::steady_clock::now();
-    CheckResult result = guarded(name, [&] { return check->run(context); }, nullptr, nullptr);
-    result.durationSeconds = secondsSince(start);
-    results.push_back(std::move(result));
-  }
+  for (NodeCheck* check : checks)
+    if (auto result = runNodeCheck(context, *check, phase)) results.push_back(std::move(*result));
   return results;
 }
 
@@ -124,6 +126,7 @@ GpuSnapshot snapshotOf(const GpuRunState& run) {
   snapshot.skuMatchedBy = context.skuMatchedBy;
   snapshot.timeSliced = context.timeSliced;
   snapshot.sharingSource = context.sharingSource;
+  snapshot.nvlinkExpected = context.sku && context.sku->floors.p2pGBps.value.has_value();
   std::lock_guard<std::mutex> lock(run.mutex);
   snapshot.checks = run.results;
   return snapshot;

@@ -77,6 +77,22 @@ SkuSpec parseSku(const Json& node, std::size_t index) {
   auto id = parsePciDeviceId(text(node, "pciDeviceId", where));
   if (!id) bad(where, "pciDeviceId must be hex like \"0x2335\"");
   sku.pciDeviceId = *id;
+  if (const Json* variants = node.find("pciDeviceIdVariants")) {
+    if (!variants->isArray()) bad(where, "pciDeviceIdVariants must be an array");
+    for (std::size_t i = 0; i < variants->size(); ++i) {
+      const Json& v = (*variants)[i];
+      std::string vw = where + ".pciDeviceIdVariants[" + std::to_string(i) + "]";
+      if (!v.isObject()) bad(vw, "must be an object {id, name, source}");
+      PciDeviceIdVariant variant;
+      auto variantId = parsePciDeviceId(text(v, "id", vw));
+      if (!variantId) bad(vw, "id must be hex like \"0x2909\"");
+      variant.id = *variantId;
+      variant.name = text(v, "name", vw);
+      variant.source = text(v, "source", vw);
+      if (variant.id == sku.pciDeviceId) bad(vw, "repeats the SKU's own pciDeviceId");
+      sku.pciDeviceIdVariants.push_back(variant);
+    }
+  }
   sku.name = text(node, "name", where);
   const Json* names = node.find("cudaNames");
   if (!names || !names->isArray() || names->size() == 0) bad(where, "cudaNames must be a non-empty array");
@@ -113,7 +129,59 @@ SkuSpec parseSku(const Json& node, std::size_t index) {
   return sku;
 }
 
+HostLinkTable parseHostLinks(const Json& node) {
+  const std::string where = "hostLinks";
+  if (!node.isObject()) bad(where, "must be an object");
+  HostLinkTable table;
+  const Json* floors = node.find("floorsByPcieGen");
+  if (!floors || !floors->isObject() || floors->asObject().empty())
+    bad(where, "floorsByPcieGen must be an object {\"<gen>\": {value, source}}");
+  for (const auto& entry : floors->asObject()) {
+    const std::string& key = entry.first;
+    if (key.empty() || key.size() > 2 || key.find_first_not_of("0123456789") != std::string::npos)
+      bad(where + ".floorsByPcieGen", "keys are PCIe generations like \"4\"");
+    SourcedValue floor = sourced(*floors, key, where + ".floorsByPcieGen");
+    if (!floor.value || *floor.value <= 0) bad(where + ".floorsByPcieGen." + key, "needs a positive value");
+    table.floorsByPcieGen.emplace_back(std::stoi(key), floor);
+  }
+  std::sort(table.floorsByPcieGen.begin(), table.floorsByPcieGen.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  const Json* families = node.find("instanceFamilies");
+  if (!families || !families->isArray()) bad(where, "instanceFamilies must be an array");
+  for (std::size_t i = 0; i < families->size(); ++i) {
+    const Json& f = (*families)[i];
+    std::string fw = where + ".instanceFamilies[" + std::to_string(i) + "]";
+    InstanceFamilyHostLink family;
+    family.family = lower(text(f, "family", fw));
+    if (family.family.find('.') != std::string::npos) bad(fw, "family is the instance type before its first '.'");
+    family.hostCpu = text(f, "hostCpu", fw);
+    family.hostPcieGen = sourced(f, "hostPcieGen", fw);
+    if (!family.hostPcieGen.value) bad(fw, "hostPcieGen needs a value");
+    if (!table.floorForGen(static_cast<int>(*family.hostPcieGen.value)))
+      bad(fw, "no floorsByPcieGen entry for Gen" + std::to_string(static_cast<int>(*family.hostPcieGen.value)));
+    for (const auto& other : table.families)
+      if (other.family == family.family) bad(fw, "duplicate family " + family.family);
+    table.families.push_back(family);
+  }
+  return table;
+}
+
 }  // namespace
+
+const InstanceFamilyHostLink* HostLinkTable::findInstanceType(const std::string& instanceType) const {
+  std::string family = lower(instanceType.substr(0, instanceType.find('.')));
+  for (const auto& entry : families)
+    if (entry.family == family) return &entry;
+  return nullptr;
+}
+
+const SourcedValue* HostLinkTable::floorForGen(int gen) const {
+  for (const auto& entry : floorsByPcieGen)
+    if (entry.first == gen) return &entry.second;
+  return nullptr;
+}
+
+int HostLinkTable::slowestGen() const { return floorsByPcieGen.empty() ? 0 : floorsByPcieGen.front().first; }
 
 const SourcedValue& floorOf(const SkuFloors& floors, FloorKind kind) {
   switch (kind) {
@@ -132,6 +200,19 @@ const MigProfileSpec* SkuSpec::findMigProfile(const std::string& baseName) const
   for (const auto& profile : migProfiles)
     if (profile.name == baseName) return &profile;
   return nullptr;
+}
+
+bool SkuSpec::matchesPciDeviceId(std::uint16_t id) const {
+  if (id == pciDeviceId) return true;
+  for (const auto& variant : pciDeviceIdVariants)
+    if (variant.id == id) return true;
+  return false;
+}
+
+std::string SkuSpec::pciDeviceIdsText() const {
+  std::string out = formatPciDeviceId(pciDeviceId);
+  for (const auto& variant : pciDeviceIdVariants) out += " or " + formatPciDeviceId(variant.id);
+  return out;
 }
 
 std::optional<std::uint16_t> parsePciDeviceId(const std::string& text) {
@@ -176,6 +257,12 @@ SkuTable SkuTable::parse(const std::string& jsonText) {
     table.policy_.throttleMaxFlaggedSampleFraction = sourced(policy, "throttleMaxFlaggedSampleFraction", "policy");
     table.policy_.nodeConsistencyMinRatioToMedian = sourced(policy, "nodeConsistencyMinRatioToMedian", "policy");
     table.policy_.sustainedLoadMinLateToEarlyRatio = sourced(policy, "sustainedLoadMinLateToEarlyRatio", "policy");
+    table.policy_.memoryTestMaxCorrectedEccDelta = sourced(policy, "memoryTestMaxCorrectedEccDelta", "policy");
+    table.policy_.nvlinkMaxReplayRecoveryDelta = sourced(policy, "nvlinkMaxReplayRecoveryDelta", "policy");
+    table.policy_.nvlinkMaxCrcErrorsPerSecond = sourced(policy, "nvlinkMaxCrcErrorsPerSecond", "policy");
+    table.policy_.pcieReplayBitErrorRate = sourced(policy, "pcieReplayBitErrorRate", "policy");
+    table.policy_.rowRemapMaxUncorrectableRows = sourced(policy, "rowRemapMaxUncorrectableRows", "policy");
+    table.policy_.retiredPagesMax = sourced(policy, "retiredPagesMax", "policy");
     const Json& mig = root.at("mig");
     table.migPolicy_.memorySlicesPerGpu = sourced(mig, "memorySlicesPerGpu", "mig");
     table.migPolicy_.visibleMemoryMinRatio = sourced(mig, "visibleMemoryMinRatio", "mig");
@@ -183,10 +270,15 @@ SkuTable SkuTable::parse(const std::string& jsonText) {
     for (const SourcedValue* v : {&table.policy_.throttleMaxFlaggedSampleFraction,
                                   &table.policy_.nodeConsistencyMinRatioToMedian,
                                   &table.policy_.sustainedLoadMinLateToEarlyRatio,
+                                  &table.policy_.memoryTestMaxCorrectedEccDelta,
+                                  &table.policy_.nvlinkMaxReplayRecoveryDelta,
+                                  &table.policy_.nvlinkMaxCrcErrorsPerSecond, &table.policy_.pcieReplayBitErrorRate,
+                                  &table.policy_.rowRemapMaxUncorrectableRows, &table.policy_.retiredPagesMax,
                                   &table.migPolicy_.memorySlicesPerGpu, &table.migPolicy_.visibleMemoryMinRatio,
                                   &table.migPolicy_.visibleMemoryMaxRatio}) {
       if (!v->value) bad("policy/mig", "policy values cannot be null");
     }
+    table.hostLinks_ = parseHostLinks(root.at("hostLinks"));
     const Json& skus = root.at("skus");
     for (std::size_t i = 0; i < skus.size(); ++i) table.skus_.push_back(parseSku(skus[i], i));
   } catch (const JsonError& e) {
@@ -194,7 +286,11 @@ SkuTable SkuTable::parse(const std::string& jsonText) {
   }
   for (std::size_t i = 0; i < table.skus_.size(); ++i) {
     for (std::size_t j = i + 1; j < table.skus_.size(); ++j) {
-      if (table.skus_[i].pciDeviceId == table.skus_[j].pciDeviceId) bad(table.skus_[j].key, "duplicate pciDeviceId");
+      const SkuSpec& a = table.skus_[i];
+      const SkuSpec& b = table.skus_[j];
+      bool clash = a.matchesPciDeviceId(b.pciDeviceId);
+      for (const auto& variant : b.pciDeviceIdVariants) clash = clash || a.matchesPciDeviceId(variant.id);
+      if (clash) bad(table.skus_[j].key, "duplicate pciDeviceId (also " + a.key + ")");
       if (lower(table.skus_[i].key) == lower(table.skus_[j].key)) bad(table.skus_[j].key, "duplicate key");
     }
   }
@@ -208,7 +304,7 @@ const SkuTable& SkuTable::builtIn() {
 
 const SkuSpec* SkuTable::findByPciDeviceId(std::uint16_t id) const {
   for (const auto& sku : skus_)
-    if (sku.pciDeviceId == id) return &sku;
+    if (sku.matchesPciDeviceId(id)) return &sku;
   return nullptr;
 }
 

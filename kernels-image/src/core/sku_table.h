@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gv {
@@ -33,9 +34,17 @@ struct MigProfileSpec {
   SourcedValue smCount;
 };
 
+// Another PCI device id of the same SKU (same floors), e.g. B200's 0x2909.
+struct PciDeviceIdVariant {
+  std::uint16_t id = 0;
+  std::string name;
+  std::string source;
+};
+
 struct SkuSpec {
   std::string key;  // what --expect-sku takes, e.g. "H200"
   std::uint16_t pciDeviceId = 0;
+  std::vector<PciDeviceIdVariant> pciDeviceIdVariants;
   std::string name;
   std::vector<std::string> cudaNames;
   std::string computeCapability;
@@ -49,12 +58,40 @@ struct SkuSpec {
   std::vector<MigProfileSpec> migProfiles;
 
   const MigProfileSpec* findMigProfile(const std::string& baseName) const;
+  // The SKU's own id or one of its variants.
+  bool matchesPciDeviceId(std::uint16_t id) const;
+  // "0x2901" or "0x2901 or 0x2909", for messages.
+  std::string pciDeviceIdsText() const;
 };
 
 struct SkuPolicy {
   SourcedValue throttleMaxFlaggedSampleFraction;
   SourcedValue nodeConsistencyMinRatioToMedian;
   SourcedValue sustainedLoadMinLateToEarlyRatio;
+  SourcedValue memoryTestMaxCorrectedEccDelta;
+  SourcedValue nvlinkMaxReplayRecoveryDelta;
+  SourcedValue nvlinkMaxCrcErrorsPerSecond;
+  SourcedValue pcieReplayBitErrorRate;
+  SourcedValue rowRemapMaxUncorrectableRows;
+  SourcedValue retiredPagesMax;
+};
+
+// Host-link (pinned H2D/D2H) floors by the PCIe generation of the host's
+// root ports, and the host generation of each AWS GPU instance family.
+struct InstanceFamilyHostLink {
+  std::string family;  // "p5", "p6-b200": the instance type before its first '.'
+  std::string hostCpu;
+  SourcedValue hostPcieGen;
+};
+
+struct HostLinkTable {
+  std::vector<std::pair<int, SourcedValue>> floorsByPcieGen;  // ascending generation
+  std::vector<InstanceFamilyHostLink> families;
+
+  const InstanceFamilyHostLink* findInstanceType(const std::string& instanceType) const;
+  const SourcedValue* floorForGen(int gen) const;
+  // The slowest generation listed (what applies when the host is unknown).
+  int slowestGen() const;
 };
 
 struct MigPolicy {
@@ -78,6 +115,7 @@ class SkuTable {
   const SkuFloors& unknownSkuFloors() const { return unknownFloors_; }
   const SkuPolicy& policy() const { return policy_; }
   const MigPolicy& migPolicy() const { return migPolicy_; }
+  const HostLinkTable& hostLinks() const { return hostLinks_; }
   const std::string& updated() const { return updated_; }
 
  private:
@@ -85,6 +123,7 @@ class SkuTable {
   SkuFloors unknownFloors_;
   SkuPolicy policy_;
   MigPolicy migPolicy_;
+  HostLinkTable hostLinks_;
   std::string updated_;
 };
 

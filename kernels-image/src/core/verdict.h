@@ -29,10 +29,18 @@ struct VerdictResult {
 // A labelled result, e.g. {"gpu0", &hbmResult} or {"node", &inventoryResult}.
 using LabelledResult = std::pair<std::string, const CheckResult*>;
 
-// Any fail -> fail (1). Otherwise a run-level reason (no GPU, no driver) or any
-// check error -> could-not-run (2): nothing proved the GPUs bad, nothing proved
-// them good. Otherwise pass (0); skips do not block a pass.
+// In this order:
+//   any fail                                  -> fail (1), proven bad (a timeout is named too);
+//   the run's deadline passed (`timeout`)     -> could-not-run (2), reason "timeout: ...";
+//   a run-level reason (no GPU, no driver)    -> could-not-run (2);
+//   a check error, or a skip without an
+//   exemption (CheckResult::exemption)        -> could-not-run (2), "could not validate: ...";
+//   no pass at all                            -> could-not-run (2);
+//   otherwise                                 -> pass (0).
+// Nothing that was not proven passes: a skip counts only when the skip
+// policy (skip_policy.h) gave it an exemption.
 VerdictResult decideVerdict(const std::vector<LabelledResult>& results,
-                            const std::optional<std::string>& couldNotRunReason);
+                            const std::optional<std::string>& couldNotRunReason,
+                            const std::optional<std::string>& timeout = std::nullopt);
 
 }  // namespace gv

@@ -1,27 +1,15 @@
 // Finds the CUDA devices of this pod and what NVML knows about each, before
 // any CUDA context exists (so NVML's process count does not include us).
+// Discovery and DiscoveredGpu are declared in src/core/run.h, which runs the
+// orchestration these functions are handed to (RunPlatform).
 #pragma once
 
-#include <optional>
 #include <string>
-#include <vector>
 
-#include "check.h"
 #include "nvml_api.h"
+#include "run.h"
 
 namespace gv {
-
-struct DiscoveredGpu {
-  GpuIdentity identity;
-  NvmlDevice nvmlDevice = nullptr;     // physical GPU (MIG parent)
-  NvmlDevice nvmlMigDevice = nullptr;  // the MIG instance, when NVML can name it
-};
-
-struct Discovery {
-  NodeFacts facts;
-  std::vector<DiscoveredGpu> gpus;
-  std::optional<std::string> couldNotRunReason;  // no driver, no device, ...
-};
 
 Discovery discoverDevices(NvmlApi* nvml);
 

@@ -27,6 +27,8 @@ class WmmaEngine final : public GemmEngine {
   }
   void enqueue() override { launchWmmaGemm(a_.get(), b_.get(), c_.as<float>(), n_, n_, n_, dtype_, stream_); }
   std::string engineName() const override { return "wmma"; }
+  const void* output() const override { return c_.get(); }
+  std::size_t outputBytes() const override { return c_.bytes(); }
 
  private:
   GemmDtype dtype_;
@@ -80,6 +82,8 @@ class CublasEngine final : public GemmEngine {
   }
   void enqueue() override { gemmRowMajor(handle_.get(), a_.get(), b_.get(), c_.get(), cudaTypeOf(dtype_), n_, n_, n_, dtype_); }
   std::string engineName() const override { return "cublas"; }
+  const void* output() const override { return c_.get(); }
+  std::size_t outputBytes() const override { return c_.bytes(); }
 
  private:
   GemmDtype dtype_;

@@ -15,11 +15,16 @@ bool builtWithCublas();
 
 class GemmEngine {
  public:
-  // Picks cuBLAS when available; allocates A, B, C (n x n) and fills A, B.
+  // cuBLAS when built with it (release builds require it, CMake option
+// GPU_VALIDATE_REQUIRE_CUBLAS); else our WMMA kernel. Allocates A, B, C
+// (n x n) and fills A, B.
   static std::unique_ptr<GemmEngine> create(int n, GemmDtype dtype, cudaStream_t stream);
   virtual ~GemmEngine() = default;
   virtual void enqueue() = 0;  // one n x n x n GEMM on the stream
   virtual std::string engineName() const = 0;
+  // C after the last enqueue (for comparing results under load) and its size.
+  virtual const void* output() const = 0;
+  virtual std::size_t outputBytes() const = 0;
   int size() const { return n_; }
   double flopsPerGemm() const { return 2.0 * n_ * static_cast<double>(n_) * n_; }
 

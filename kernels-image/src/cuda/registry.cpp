@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "device_checks.h"
+#include "health.h"
 
 namespace gv {
 
@@ -22,9 +23,13 @@ std::string pad(std::string text, std::size_t width) {
 
 CheckRegistry makeCheckRegistry() {
   CheckRegistry registry;
-  // Per GPU. Health checks that read NVML run last so they see what the
-  // load did (ECC errors it provoked, throttling, link state under load).
+  // Per GPU. health-baseline reads NVML before any load (counters to compare
+  // with, the XID watch); the health checks that read NVML after it run last
+  // so they see what the load did (ECC errors it provoked, XIDs, link errors,
+  // throttling, link state under load).
+  auto watch = std::make_shared<HealthWatch>();
   registry.gpuChecks.push_back(makeMigSliceCheck());
+  registry.gpuChecks.push_back(makeHealthBaselineCheck(watch));
   registry.gpuChecks.push_back(makeHbmBandwidthCheck());
   registry.gpuChecks.push_back(makeMemoryPatternCheck());
   registry.gpuChecks.push_back(makeGemmCorrectnessCheck());
@@ -32,8 +37,11 @@ CheckRegistry makeCheckRegistry() {
   registry.gpuChecks.push_back(makePinnedBandwidthCheck());
   registry.gpuChecks.push_back(makeSustainedLoadCheck());
   registry.gpuChecks.push_back(makeEccErrorsCheck());
-  registry.gpuChecks.push_back(makeRowRemapCheck());
-  registry.gpuChecks.push_back(makePcieLinkCheck());
+  registry.gpuChecks.push_back(makeRowRemapCheck(watch));
+  registry.gpuChecks.push_back(makePcieLinkCheck(watch));
+  registry.gpuChecks.push_back(makeNvLinkHealthCheck(watch));
+  registry.gpuChecks.push_back(makeXidEventsCheck(watch));
+  registry.gpuChecks.push_back(makeRecoveryActionCheck());
   registry.gpuChecks.push_back(makeClocksUnderLoadCheck());
   // Per node: inventory before the GPU checks, comparisons after.
   registry.nodeChecks.push_back(makeInventoryCheck());

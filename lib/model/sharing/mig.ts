@@ -8,7 +8,7 @@ import { GPU_RESOURCE, migResourceName } from "../../naming";
 import { plainDevicePluginConfig, EXCLUSIVE_CONFIG_KEY } from "./exclusive";
 import { placeMigLayout } from "./mig-placement";
 import { migUserData } from "./mig-user-data";
-import type { PoolHardware, ResourceCounts, SharingMode, SharingProblem, ValidationTarget } from "./mode";
+import { totalUnits, type PoolHardware, type ResourceCounts, type SharingMode, type SharingProblem, type ValidationTarget } from "./mode";
 
 export class MigSharing implements SharingMode {
   readonly config: { readonly mode: "mig"; readonly layout: Readonly<Record<string, number>> };
@@ -33,10 +33,16 @@ export class MigSharing implements SharingMode {
     this.quotaUnitsPerNode = hardware.physicalGpusPerNode;
     // The AWS provider guesses nvidia.com/gpu from the instance type; a MIG node offers none, so say 0.
     this.autoscalerTemplateResources = { ...this.advertisedPerNode, [GPU_RESOURCE]: 0 };
-    const slice = this.largestProfile();
+    // At join no tenant holds a slice yet, so the validation pod takes every slice of the node's layout, and
+    // gpu-validate validates each one (in a run of its own: CUDA shows a process one MIG device) against its
+    // binding, slice-scaled floors, then checks the slices it found against the layout.
+    const slices = this.advertisedPerNode;
+    const perProfile = Object.keys(config.layout)
+      .sort()
+      .map((profile) => `${profile}=${config.layout[profile] * hardware.physicalGpusPerNode}`);
     this.validationTarget = {
-      resources: { [migResourceName(slice)]: 1 },
-      args: ["--sharing", "mig", "--expect-gpus", "1", "--expect-mig-profile", slice],
+      resources: slices,
+      args: ["--sharing", "mig", "--expect-gpus", String(totalUnits(slices)), "--expect-mig-slices", perProfile.join(",")],
     };
   }
 
@@ -68,15 +74,5 @@ export class MigSharing implements SharingMode {
     if (mediaProfiles.length > 0 && Object.keys(rest).length === 0) return problems;
     const placed = placeMigLayout(gpu, rest);
     return placed.ok ? problems : [...problems, { path: ["layout"], message: placed.reason }];
-  }
-
-  /** The largest slice of the layout: validating it exercises the most SMs and memory of the slices. */
-  private largestProfile(): string {
-    const profiles = this.hardware.gpu.mig?.profiles ?? [];
-    const rank = (name: string) => {
-      const profile = profiles.find((candidate) => candidate.name === name);
-      return profile ? profile.computeSlices * 100 + profile.memorySlices : 0;
-    };
-    return Object.keys(this.config.layout).sort((a, b) => rank(b) - rank(a) || a.localeCompare(b))[0];
   }
 }

@@ -28,11 +28,15 @@ export interface DevicePluginConfig {
   };
 }
 
-/** What a validation pod holds on a node of the pool, and how gpu-validate is told to judge it. */
+/**
+ * What a validation pod holds on a node of the pool, and how gpu-validate is told to judge it. At join the node is
+ * still tainted: the pod holds every GPU (exclusive) or every slice (MIG) of the node, so every floor binds. A
+ * time-sliced node is the exception (one replica; see time-slicing.ts).
+ */
 export interface ValidationTarget {
   /** Extended resources one validation pod requests (and limits). */
   readonly resources: ResourceCounts;
-  /** gpu-validate's `--sharing`, `--expect-gpus` and, for MIG, `--expect-mig-profile` arguments. */
+  /** gpu-validate's `--sharing` and `--expect-gpus` arguments and, for MIG, `--expect-mig-slices`. */
   readonly args: readonly string[];
 }
 

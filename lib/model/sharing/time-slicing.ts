@@ -41,6 +41,8 @@ export class TimeSlicingSharing implements SharingMode {
       },
     };
     this.autoscalerTemplateResources = this.advertisedPerNode;
+    // One replica: `failRequestsGreaterThanOne` (above) makes the kubelet refuse a pod asking for more, so a pod
+    // holding every replica of the node, which would let every floor bind, could never start. Open: issue 16.
     this.validationTarget = { resources: { [GPU_RESOURCE]: 1 }, args: ["--sharing", "time-slicing", "--expect-gpus", "1"] };
   }
 

@@ -97,12 +97,16 @@ class InventoryCheck final : public NodeCheck {
         errors.push_back(label + " has compute capability " + std::to_string(id.computeMajor) + "." +
                          std::to_string(id.computeMinor) + "; this build (CUDA 13) needs 7.5 or newer");
       if (expectedSku) {
-        bool idMatches = id.pciDeviceId ? *id.pciDeviceId == expectedSku->pciDeviceId
+        // The SKU's id or one of its variants (B200: 0x2901 or 0x2909).
+        bool idMatches = id.pciDeviceId ? expectedSku->matchesPciDeviceId(*id.pciDeviceId)
                                         : gpu.skuMatchedBy == "cuda-name" && gpu.sku == expectedSku;
         if (!idMatches)
           failures.push_back(label + " is not a " + expectedSku->key + " (PCI device id " +
                              (id.pciDeviceId ? formatPciDeviceId(*id.pciDeviceId) : std::string("unknown")) +
-                             ", expected " + formatPciDeviceId(expectedSku->pciDeviceId) + ")");
+                             ", expected " + formatPciDeviceId(expectedSku->pciDeviceId) + ")" +
+                             (expectedSku->pciDeviceIdVariants.empty()
+                                  ? std::string()
+                                  : " (or a variant: " + expectedSku->pciDeviceIdsText() + ")"));
       }
       if (gpu.sku && !id.migInstance && gpu.sku->smCount.value && id.smCount != int(*gpu.sku->smCount.value))
         failures.push_back(label + " has " + std::to_string(id.smCount) + " SMs, a " + gpu.sku->key + " has " +

@@ -1,7 +1,11 @@
 // sustained-load (full profile): GEMM and an HBM copy run together for a few
 // minutes, the heaviest load we can make. The GEMM rate late in the run must
-// stay close to its rate early in the run; NVML throttle reasons are sampled
-// throughout and judged by clocks-under-load.
+// stay close to its rate early in the run, and every batch's GEMM result must
+// equal the first one bit for bit (same inputs, same cuBLAS algorithm), as
+// gpu-burn checks every iteration: heat- and power-induced silent corruption
+// shows here, not in a cold one-second correctness test. The copy is verified
+// at the end. NVML throttle reasons are sampled throughout and judged by
+// clocks-under-load.
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -53,6 +57,14 @@ class SustainedLoadCheck final : public GpuCheck {
     timer.stop(copyStream.get());
     const int copiesPerBatch = std::max(1, static_cast<int>(0.2 / std::max(timer.seconds(), 1e-6)));
 
+    // The first result, which every later one must repeat.
+    GV_CUDA(cudaStreamSynchronize(gemmStream.get()));
+    const std::size_t resultBytes = engine->outputBytes() / 16 * 16;
+    DeviceBuffer golden(resultBytes);
+    GV_CUDA(cudaMemcpyAsync(golden.get(), engine->output(), resultBytes, cudaMemcpyDeviceToDevice, gemmStream.get()));
+    GV_CUDA(cudaStreamSynchronize(gemmStream.get()));
+    SustainedCorrectness correctness;
+
     struct Batch {
       double at;
       double tflops;
@@ -68,8 +80,19 @@ class SustainedLoadCheck final : public GpuCheck {
       timer.stop(gemmStream.get());
       double seconds = timer.seconds();
       batches.push_back({elapsed(), engine->flopsPerGemm() * perBatch / seconds / 1e12});
+      // Untimed: the batch's last result against the first (a 16-bit C at 8192 is 128 MiB, ~0.1 ms).
+      unsigned long long wrong =
+          countMismatchedWords(engine->output(), golden.get(), resultBytes, shape, gemmStream.get());
+      ++correctness.comparisons;
+      if (wrong) {
+        if (!correctness.mismatchedComparisons) correctness.firstMismatchAtSeconds = elapsed();
+        ++correctness.mismatchedComparisons;
+        correctness.mismatchedWords += wrong;
+      }
       GV_CUDA(cudaStreamSynchronize(copyStream.get()));
     }
+    unsigned long long wrongCopy = countMismatchedWords(source.get(), destination.get(), copyBytes, shape,
+                                                        copyStream.get());
 
     double third = kDurationSeconds / 3;
     double early = 0, late = 0;
@@ -81,7 +104,13 @@ class SustainedLoadCheck final : public GpuCheck {
     if (!earlyCount || !lateCount) throw std::runtime_error("too few GEMM batches to compare early and late rates");
     early /= earlyCount;
     late /= lateCount;
-    CheckResult result = evaluateSustainedLoad(early, late, context.skus.policy(), context.timeSliced);
+    CheckResult result = evaluateSustainedLoad(early, late, context.skus.policy(), context.timeSliced, correctness);
+    result.details.set("copyWrongWords", wrongCopy);
+    if (wrongCopy) {
+      result.status = Status::Fail;
+      result.reason = "the HBM copy under load produced " + std::to_string(wrongCopy) + " wrong 16-byte words; " +
+                      result.reason;
+    }
     result.details.set("engine", engine->engineName());
     result.details.set("dtype", toString(dtype));
     result.details.set("size", n);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "../cuda_util.h"
+#include "gemm_tolerance.h"
 
 namespace gv {
 
@@ -79,22 +80,11 @@ __global__ void referenceGemmKernel(const T* a, const T* b, float* c, float* abs
   absSum[static_cast<std::size_t>(row) * n + col] = magnitude;
 }
 
-__device__ __forceinline__ std::uint64_t hash64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 template <typename T>
-__global__ void fillInputsKernel(T* x, std::size_t count, std::uint64_t seed, bool smallIntegers) {
+__global__ void fillInputsKernel(T* x, std::size_t count, std::uint64_t seed, bool exact) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
-  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
-    std::uint64_t h = hash64(i ^ seed);
-    float value = smallIntegers ? static_cast<float>(static_cast<int>(h % 5) - 2)
-                                : static_cast<float>(h >> 40) * (2.0f / 16777216.0f) - 1.0f;
-    x[i] = fromFloat<T>(value);
-  }
+  for (std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride)
+    x[i] = fromFloat<T>(exact ? gemmExactInput(i, seed) : gemmUniformInput(i, seed));
 }
 
 __global__ void compareKernel(const float* c, const float* reference, const float* absSum, std::size_t count,
@@ -108,7 +98,7 @@ __global__ void compareKernel(const float* c, const float* reference, const floa
     float normalized = difference / scale;
     if (!(normalized <= FLT_MAX)) normalized = FLT_MAX;  // NaN and inf count as the worst error
     worst = fmaxf(worst, normalized);
-    if (!(difference <= tolerance * absSum[i])) {
+    if (!gemmElementMatches(c[i], reference[i], absSum[i], tolerance)) {
       atomicAdd(mismatches, 1ull);
       atomicMin(firstBad, static_cast<unsigned long long>(i));
     }
@@ -120,12 +110,11 @@ __global__ void compareKernel(const float* c, const float* reference, const floa
 __global__ void perturbKernel(float* c, std::size_t index, float delta) { c[index] += delta; }
 
 template <typename T>
-void fillTyped(void* a, void* b, int m, int n, int k, bool smallIntegers, std::uint64_t seed, cudaStream_t stream) {
-  fillInputsKernel<T><<<1024, 256, 0, stream>>>(static_cast<T*>(a), static_cast<std::size_t>(m) * k, seed,
-                                                smallIntegers);
+void fillTyped(void* a, void* b, int m, int n, int k, bool exact, std::uint64_t seed, cudaStream_t stream) {
+  fillInputsKernel<T><<<1024, 256, 0, stream>>>(static_cast<T*>(a), static_cast<std::size_t>(m) * k, seed, exact);
   GV_CUDA_LAUNCH();
   fillInputsKernel<T><<<1024, 256, 0, stream>>>(static_cast<T*>(b), static_cast<std::size_t>(k) * n,
-                                                seed ^ 0x5bd1e995ull, smallIntegers);
+                                                seed ^ 0x5bd1e995ull, exact);
   GV_CUDA_LAUNCH();
 }
 
@@ -144,9 +133,10 @@ bool wmmaSupports(GemmDtype dtype, int computeMajor) {
 
 void fillGemmInputs(void* a, void* b, int m, int n, int k, GemmDtype dtype, GemmInputs inputs, std::uint64_t seed,
                     cudaStream_t stream) {
-  bool smallIntegers = inputs == GemmInputs::SmallIntegers;
-  if (dtype == GemmDtype::Fp16) fillTyped<__half>(a, b, m, n, k, smallIntegers, seed, stream);
-  else fillTyped<__nv_bfloat16>(a, b, m, n, k, smallIntegers, seed, stream);
+  bool exact = inputs == GemmInputs::ExactFullMantissa;
+  if (exact && k > kExactGemmMaxK) throw std::invalid_argument("exact GEMM inputs need K <= 256 (gemm_tolerance.h)");
+  if (dtype == GemmDtype::Fp16) fillTyped<__half>(a, b, m, n, k, exact, seed, stream);
+  else fillTyped<__nv_bfloat16>(a, b, m, n, k, exact, seed, stream);
 }
 
 void launchWmmaGemm(const void* a, const void* b, float* c, int m, int n, int k, GemmDtype dtype,

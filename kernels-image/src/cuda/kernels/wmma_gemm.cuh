@@ -15,9 +15,10 @@ const char* toString(GemmDtype dtype);
 // WMMA FP16 needs sm_70, BF16 sm_80.
 bool wmmaSupports(GemmDtype dtype, int computeMajor);
 
+// See gemm_tolerance.h for both, and the tolerance each one allows.
 enum class GemmInputs {
-  SmallIntegers,  // values in {-2..2}: every product and partial sum is exact in FP32
-  Uniform,        // uniform in [-1, 1): exercises the full mantissa datapath
+  ExactFullMantissa,  // +-m * 2^-7, m in [128, 255]: full BF16 mantissas, FP32 sums exact for K <= 256
+  Uniform,            // random mantissa, sign and exponent (2^-1..2^-8): the 3(K-1)u bound applies
 };
 
 inline constexpr int kWmmaTile = 64;  // m and n must be multiples of this, k of 16
@@ -36,7 +37,8 @@ struct GemmComparison {
   long long firstBadIndex = -1;
 };
 
-// |c - ref| <= tolerance * absSum for every element; synchronises the stream.
+// |c - ref| <= tolerance * absSum for every element (gemmElementMatches);
+// synchronises the stream.
 GemmComparison compareGemm(const float* c, const float* reference, const float* absSum, std::size_t count,
                            float tolerance, cudaStream_t stream);
 
