@@ -8,6 +8,7 @@ import type { GpuPoolConfig } from "../lib/config/schema";
 import type { KubeObject } from "../lib/k8s/object";
 import type { PoolModel } from "../lib/model/pool";
 import { buildPoolModels, loadFleetModel, type FleetModel } from "../lib/model/region";
+import { synthFleet } from "../stacks/fleet";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_CONFIG_DIR = path.join(REPO_ROOT, "config");
@@ -110,4 +111,13 @@ export function withPlainStackTraces<T>(fn: () => T): T {
   } finally {
     Error.prepareStackTrace = previous;
   }
+}
+
+/** Synthesizes a copy of the default config, edited, into a fresh directory. */
+export function synthOf(edit?: (dir: string) => void): string {
+  const config = copyDefaultConfig();
+  edit?.(config);
+  const out = path.join(tempDir(), "cdktf.out");
+  withPlainStackTraces(() => synthFleet(loadFleetModel(config), out));
+  return out;
 }

@@ -1,25 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadFleetModel } from "../lib/model/region";
 import { planChanges } from "../lib/preview/changes";
 import { classifyDangers, followReferences, helmValueChanges, type Danger, type RegionPreview, type StackPreview } from "../lib/preview/dangers";
 import type { RegionFacts } from "../lib/preview/region-facts";
 import { COMMENT_LIMIT, COMMENT_MARKER, renderPreview, type PreviewInput } from "../lib/preview/render";
 import { readSynthOutput } from "../lib/preview/synth-output";
-import { synthFleet } from "../stacks/fleet";
 import { buildPreview } from "../tools/preview";
-import { copyDefaultConfig, editYaml, REPO_ROOT, tempDir, withPlainStackTraces } from "./helpers";
+import { editYaml, REPO_ROOT, synthOf } from "./helpers";
 
 const PLANS = path.join(REPO_ROOT, "test/fixtures/plans");
-
-/** Synthesizes a copy of the default config, edited, into a fresh directory. */
-function synthOf(edit?: (dir: string) => void): string {
-  const config = copyDefaultConfig();
-  edit?.(config);
-  const out = path.join(tempDir(), "cdktf.out");
-  withPlainStackTraces(() => synthFleet(loadFleetModel(config), out));
-  return out;
-}
 
 /** The preview input with both synth outputs attached (Helm objects compared, references followed). */
 function previewOf(base: string, head: string, extra: string[] = []): { input: PreviewInput; dangers: Danger[]; markdown: string } {

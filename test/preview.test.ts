@@ -1,25 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadFleetModel } from "../lib/model/region";
 import { differingPaths, planChanges, synthDiff } from "../lib/preview/changes";
 import { COMMENT_LIMIT, COMMENT_MARKER, renderPreview } from "../lib/preview/render";
 import { InputError, readSynthOutput } from "../lib/preview/synth-output";
 import { KUBERNETES_VERSIONS } from "../lib/versions";
-import { synthFleet } from "../stacks/fleet";
 import { buildPreview } from "../tools/preview";
-import { copyDefaultConfig, editYaml, REPO_ROOT, tempDir, withPlainStackTraces } from "./helpers";
+import { editYaml, REPO_ROOT, synthOf, tempDir } from "./helpers";
 
 const PLANS = path.join(REPO_ROOT, "test/fixtures/plans");
 const planText = (name: string) => fs.readFileSync(path.join(PLANS, name), "utf8");
-
-/** Synthesizes a copy of the default config, edited, into a fresh directory. */
-function synthOf(edit?: (dir: string) => void): string {
-  const config = copyDefaultConfig();
-  edit?.(config);
-  const out = path.join(tempDir(), "cdktf.out");
-  withPlainStackTraces(() => synthFleet(loadFleetModel(config), out));
-  return out;
-}
 
 const base = synthOf();
 
