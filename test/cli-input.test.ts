@@ -1,5 +1,5 @@
 /**
- * Bad input to the CLIs, one test per root cause of the bad-input review (../shared/reviews/2026-12/badinput.md),
+ * Bad input to the CLIs, one test per root cause of the December 2026 bad-input review,
  * each with several inputs of its class: `preview` never crashes on a malformed synth output or plan JSON (8),
  * never reads wrong input as a real answer (9, and issue 14's plan checks), `--plan` edge cases (16),
  * `--name=value` and `--help` in every CLI on the shared parser (17), and unusable kubeconfigs (10). The

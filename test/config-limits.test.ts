@@ -1,5 +1,5 @@
 /**
- * Config validation by root cause (see ../shared/reviews/2026-12/badinput.md): each test breaks a copy of the
+ * Config validation by root cause (the December 2026 bad-input review): each test breaks a copy of the
  * default config in several ways of one class and checks that every problem is reported, at its path, in the
  * project's words, and that nothing is reported that follows from a problem already reported.
  */

@@ -1,5 +1,5 @@
 /**
- * Deployable on real AWS (issue 13, review ../shared/reviews/2026-12/terraform.md F1 to F15): the synthesized
+ * Deployable on real AWS (issue 13, Terraform review findings F1 to F15): the synthesized
  * resources of the default config and of one edited copy, the Terraform expressions that decide zones, images and
  * placement run through a real Terraform (terraform or OpenTofu, provider-free stand-ins for the AWS data sources,
  * whose provider this machine cannot download), and the bootstrap command with an injected runner.

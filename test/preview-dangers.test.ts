@@ -10,11 +10,11 @@ import { editYaml, REPO_ROOT, synthOf } from "./helpers";
 
 const PLANS = path.join(REPO_ROOT, "test/fixtures/plans");
 
-/** The preview input with both synth outputs attached (Helm objects compared, references followed). */
+/** What `npm run preview` builds: both synth outputs ride along, so Helm objects are compared and references followed. */
 function previewOf(base: string, head: string, extra: string[] = []): { input: PreviewInput; dangers: Danger[]; markdown: string } {
-  const { input } = buildPreview(["--base", base, "--head", head, ...extra]);
-  const full: PreviewInput = { ...input, synth: { base: readSynthOutput(base, "--base").stacks, head: readSynthOutput(head, "--head").stacks } };
-  return { input: full, dangers: classifyDangers(full), markdown: renderPreview(full) };
+  const { input, markdown } = buildPreview(["--base", base, "--head", head, ...extra]);
+  expect(input.synth).toBeDefined();
+  return { input, dangers: classifyDangers(input), markdown };
 }
 
 const of = (dangers: readonly Danger[], kind: string, region?: string) => dangers.filter((danger) => danger.kind === kind && (region === undefined || danger.region === region));

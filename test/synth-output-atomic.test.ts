@@ -2,7 +2,7 @@
  * The synth output is replaced as a whole or not at all (stacks/fleet.ts synthFleet, publishOutput): stacks of a
  * region that left the config disappear, what Terraform made in the stack directories is carried over, a
  * failure or an interrupt leaves the old output byte for byte, and concurrent synths leave one complete output.
- * Root cause 4 of ../shared/reviews/2026-12/badinput.md.
+ * Root cause 4 of the December 2026 bad-input review.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -12,7 +12,7 @@ import type { z } from "zod";
 import { gpuById } from "../catalog/gpus";
 import { findInstanceType, INSTANCE_TYPES, REGION_SOURCE, type InstanceType } from "../catalog/instances";
 import { AZ_SOURCE, EKS_CONTROL_PLANE_EXCLUDED_ZONE_IDS, partitionOf, REGION_AZS, REGION_ZONE_IDS, ZONE_ID_SOURCE } from "../catalog/regions";
-import { sharingMode } from "../model/sharing";
+import { sharingMode, type SharingMode } from "../model/sharing";
 import {
   bucketName,
   clusterAutoscalerRoleName,
@@ -452,9 +452,14 @@ function checkGpuPool(pool: Fields<GpuPoolConfig>, index: number, regionName: st
 
   const sharing = sharingToCheck(pool.raw.sharing);
   if (sharing) {
-    const mode = sharingMode(sharing, { instanceType, gpu: gpuById(type.gpu), physicalGpusPerNode: type.gpuCount });
+    const mode = poolSharingMode(sharing, type, type.gpu);
     for (const sharingProblem of mode.problems()) problem(at("sharing", ...sharingProblem.path), sharingProblem.message);
   }
+}
+
+/** The sharing mode a pool of this GPU instance type would get: its own checks, and what it advertises. */
+function poolSharingMode(sharing: SharingConfig, type: InstanceType, gpuId: string): SharingMode {
+  return sharingMode(sharing, { instanceType: type.name, gpu: gpuById(gpuId), physicalGpusPerNode: type.gpuCount });
 }
 
 /** `us-east-1a` is a zone of `us-east-1`; `us-east-11a` is not. */
@@ -859,7 +864,7 @@ function capacityOf(pool: Fields<GpuPoolConfig>): CapacityPool | undefined {
   if (pool.bad.has("allowQuotaOversubscription") || pool.bad.has("minSize") || maxSize < 1 || (minSize !== undefined && minSize > maxSize)) return undefined;
   const type = findInstanceType(instanceType);
   if (!type?.gpu) return undefined;
-  const mode = sharingMode(sharing, { instanceType, gpu: gpuById(type.gpu), physicalGpusPerNode: type.gpuCount });
+  const mode = poolSharingMode(sharing, type, type.gpu);
   if (mode.problems().length > 0) return undefined;
   return {
     name,
